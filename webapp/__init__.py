@@ -1,0 +1,70 @@
+"""Stegvis: the application factory, a list of named steps and nothing else."""
+
+from flask import Flask
+
+from webapp import config as settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    configure(app, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict | None) -> None:
+    app.config.update(settings.DEFAULTS)
+    if overrides is None or "SECRET_KEY" not in overrides:
+        app.config.update(settings.from_environment())
+    app.config.update(overrides or {})
+    settings.finish(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import i18n
+    from webapp.extensions import babel, csrf, db, login_manager, migrate
+    from webapp.services import logins
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(settings.INSTANCE.parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(logins.load)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.blueprints.admin import bp as admin
+    from webapp.blueprints.api import bp as api
+    from webapp.blueprints.auth import bp as auth
+    from webapp.blueprints.groups import bp as groups
+    from webapp.blueprints.main import bp as main
+    from webapp.blueprints.me import bp as me
+
+    for bp in (main, auth, me, groups, admin, api):
+        app.register_blueprint(bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from webapp import headers, i18n
+
+    headers.init_app(app)
+    i18n.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp import commands
+
+    commands.init_app(app)

@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: JSON in, JSON out, JSON errors."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from webapp.blueprints.api import errors, routes  # noqa: E402, F401

@@ -1,0 +1,7 @@
+"""Joining a group and seeing one's groups."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups", __name__)
+
+from webapp.blueprints.groups import routes  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Domain rules that span models: who may see what, logins, groups."""

@@ -1,0 +1,177 @@
+"""Device sessions: start, look up, end (one or all), and throttle failed logins."""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, func, select, update
+
+from webapp.extensions import db
+from webapp.models import LoginFailure, LoginSession, User
+from webapp.models.base import utcnow
+from webapp.services import passwords
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def device_label(user_agent: str) -> str:
+    """A coarse 'browser on system' label: enough to recognise a device, nothing more."""
+    ua = user_agent or ""
+    system = next(
+        (
+            name
+            for key, name in [
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS", "Mac"),
+                ("Linux", "Linux"),
+            ]
+            if key in ua
+        ),
+        "?",
+    )
+    browser = next(
+        (
+            name
+            for key, name in [
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"),
+            ]
+            if key in ua
+        ),
+        "?",
+    )
+    return f"{browser} · {system}"
+
+
+def start(user: User) -> None:
+    """Logs in on this device with a fresh session (never reusing one from before login)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            user=user,
+            token_hash=_digest(token),
+            device_label=device_label(request.headers.get("User-Agent", "")),
+        )
+    )
+    user.current_login_token = token
+    session.permanent = True
+    login_user(user)
+
+
+def load(token: str) -> User | None:
+    """The user behind a cookie token, if that device session is live and not idle too long."""
+    if not token:
+        return None
+    login = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None)
+        )
+    )
+    if login is None:
+        return None
+    now = utcnow()
+    if now - login.last_seen_at > timedelta(days=current_app.config["LOGIN_IDLE_DAYS"]):
+        return None
+    if now - login.last_seen_at > timedelta(minutes=5):  # do not write on every request
+        login.last_seen_at = now
+        db.session.commit()
+    user = login.user
+    user.current_login_token = token
+    user.current_login_id = login.id
+    return user
+
+
+def end_current(user: User) -> None:
+    end_where(LoginSession.token_hash == _digest(user.current_login_token))
+    logout_user()
+    session.clear()
+
+
+def end_where(*criteria) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(*criteria, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def active_devices(user: User) -> list[LoginSession]:
+    since = utcnow() - timedelta(days=current_app.config["LOGIN_IDLE_DAYS"])
+    return list(
+        db.session.scalars(
+            select(LoginSession)
+            .where(
+                LoginSession.user_id == user.id,
+                LoginSession.ended_at.is_(None),
+                LoginSession.last_seen_at > since,
+            )
+            .order_by(LoginSession.last_seen_at.desc())
+        )
+    )
+
+
+# --- throttling of failed logins ---------------------------------------------------------------
+
+
+def _keys(username: str) -> tuple[str, str]:
+    return "u:" + _digest(username.lower())[:40], "ip:" + _digest(request.remote_addr or "?")[:40]
+
+
+def _failures(key: str) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    return db.session.scalar(
+        select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
+    )
+
+
+def is_throttled(username: str) -> bool:
+    cfg = current_app.config
+    account, ip = _keys(username)
+    return (
+        _failures(account) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _failures(ip) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]
+    )
+
+
+def record_failure(username: str) -> None:
+    for key in _keys(username):
+        db.session.add(LoginFailure(key=key))
+    old = utcnow() - timedelta(days=1)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < old))
+
+
+USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
+
+
+def normalise_username(raw: str) -> str:
+    return (raw or "").strip().lower()
+
+
+def authenticate(username: str, password: str) -> tuple[User | None, str | None]:
+    """Returns (user, None) or (None, reason) with reason 'throttled' or 'invalid'."""
+    username = normalise_username(username)
+    if is_throttled(username):
+        return None, "throttled"
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        passwords.dummy_verify(password)
+        record_failure(username)
+        return None, "invalid"
+    ok, upgraded = passwords.verify(user.password_hash, password)
+    if not ok:
+        record_failure(username)
+        return None, "invalid"
+    if upgraded:
+        user.password_hash = upgraded
+    return user, None
