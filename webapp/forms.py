@@ -1,13 +1,20 @@
-"""Runs a marshmallow schema over form input and gives back translated messages per field."""
+"""Runs a marshmallow schema over form or JSON input and gives back one translated message per
+field, so that pages and the API speak the same way about bad input."""
 
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
+
+
+def messages_of(err: ValidationError) -> dict[str, str]:
+    """marshmallow gives a list per field; people need one clear sentence."""
+    out = {}
+    for field, msgs in err.normalized_messages().items():
+        out[field] = str(msgs[0] if isinstance(msgs, list) else msgs)
+    return out
 
 
 def validate(schema: Schema, data: dict) -> tuple[dict, dict[str, str]]:
+    """(clean data, {}) or ({}, {field: message}); fields the schema does not know are ignored."""
     try:
-        return schema.load(data), {}
+        return schema.load(data, unknown=EXCLUDE), {}
     except ValidationError as err:
-        messages = {}
-        for field, msgs in err.normalized_messages().items():
-            messages[field] = str(msgs[0] if isinstance(msgs, list) else msgs)
-        return {}, messages
+        return {}, messages_of(err)

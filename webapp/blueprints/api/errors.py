@@ -7,7 +7,6 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.blueprints.api import bp
@@ -26,14 +25,6 @@ MESSAGES = {
 
 def error(status: int, code: str, message: str, fields: dict | None = None):
     return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
-
-
-def field_messages(err: ValidationError) -> dict[str, str]:
-    """marshmallow gives lists per field; the API gives one message per field."""
-    out = {}
-    for name, messages in err.normalized_messages().items():
-        out[name] = str(messages[0] if isinstance(messages, list) else messages)
-    return out
 
 
 def _translated(status: int) -> str:

@@ -4,13 +4,13 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from marshmallow import ValidationError
 
 from webapp.blueprints.api import bp, docs
 from webapp.blueprints.api.docs import body
-from webapp.blueprints.api.errors import error, field_messages
+from webapp.blueprints.api.errors import error
 from webapp.blueprints.api.schemas import CredentialsSchema, ErrorSchema, SessionSchema, UserSchema
 from webapp.extensions import db
+from webapp.forms import validate
 from webapp.services import access, logins
 
 
@@ -45,10 +45,9 @@ def get_session():
     },
 )
 def post_session():
-    try:
-        data = CredentialsSchema().load(request.get_json(silent=True) or {})
-    except ValidationError as err:
-        return error(400, "invalid", _("Check the marked fields."), field_messages(err))
+    data, problems = validate(CredentialsSchema(), request.get_json(silent=True) or {})
+    if problems:
+        return error(400, "invalid", _("Check the marked fields."), problems)
     user, reason = logins.authenticate(data["username"], data["password"])
     if user is None:
         db.session.commit()

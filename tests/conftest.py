@@ -1,0 +1,110 @@
+"""Test fixtures: the app on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL, built through
+the Alembic migrations, a client that speaks CSRF, and people to log in as.
+
+Every test that uses `app` runs once per database. Tables are emptied between tests.
+"""
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Base
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def base_config(url: str) -> dict:
+    return {
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "TESTING": True,
+        "SERVER_NAME": "localhost",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
+        "DEMO_PASSWORD": "stegvis-demo",
+    }
+
+
+def _reset_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """A database migrated to the newest revision, once per test session and kind."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = PG_URL
+        _reset_postgresql(url)
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+class Client:
+    """The Flask test client plus the habits of a browser: it sends the CSRF token it was given."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = app.test_client()
+
+    def __getattr__(self, name):
+        return getattr(self.http, name)
+
+    def csrf_token(self) -> str:
+        return self.http.get("/api/v1/session").get_json()["csrf_token"]
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.http.post(url, data=data, **kwargs)
+
+    def send_json(self, method: str, url: str, json=None, **kwargs):
+        headers = {"X-CSRF-Token": self.csrf_token(), **kwargs.pop("headers", {})}
+        return self.http.open(url, method=method, json=json, headers=headers, **kwargs)
+
+    def login(self, username: str, password: str = "a good long password"):
+        response = self.post_form("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return Client(app)
+
+
+@pytest.fixture
+def make_client(app):
+    return lambda: Client(app)
+
+
+def page_text(response) -> str:
+    """The visible words of a page, for asserting on what a person would read."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
