@@ -8,6 +8,8 @@ import os
 import re
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -66,11 +68,27 @@ def app(database_url):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    The `app` fixture keeps a context open for factories; without this, requests would share its
+    `g` (and with it the logged-in user and the CSRF token) and tests would lie.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(outer)
+
+
 class Client:
     """The Flask test client plus the habits of a browser: it sends the CSRF token it was given."""
 
     def __init__(self, app):
         self.app = app
+        app.test_client_class = IsolatedClient
         self.http = app.test_client()
 
     def __getattr__(self, name):
