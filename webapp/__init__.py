@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(settings.INSTANCE.parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Group, Office, Role, User
-from webapp.services import groups, passwords
+from webapp.services import groups, logins, passwords
 
 
 def _user(username: str, display: str, role: str, password: str, **extra) -> User:
@@ -70,17 +70,20 @@ def init_app(app: Flask) -> None:
         """Create an account (admins create counsellors this way)."""
         if len(password) < passwords.MIN_LENGTH or passwords.is_common(password):
             raise click.UsageError("password: at least 10 characters and not a common password")
+        username = logins.normalise_username(username)
+        if not logins.USERNAME.match(username):
+            raise click.UsageError("username: 3–40 of a–z, 0–9, dot, dash, underscore")
         office_id = None
         if office_name:
             office = db.session.scalar(select(Office).where(Office.name == office_name))
             if office is None:
                 raise click.UsageError(f"no office named {office_name!r}")
             office_id = office.id
-        if db.session.scalar(select(User.id).where(User.username == username.lower())):
+        if db.session.scalar(select(User.id).where(User.username == username)):
             raise click.UsageError("username taken")
         db.session.add(
             User(
-                username=username.lower(),
+                username=username,
                 display_name=display_name,
                 role=role,
                 password_hash=passwords.hash_password(password),
@@ -88,4 +91,4 @@ def init_app(app: Flask) -> None:
             )
         )
         db.session.commit()
-        click.echo(f"created {role} {username.lower()}")
+        click.echo(f"created {role} {username}")

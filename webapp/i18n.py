@@ -30,7 +30,18 @@ def large_text() -> bool:
     return request.cookies.get(TEXT_COOKIE) == "large"
 
 
+def select_timezone() -> str | None:
+    """Times are shown in the person's own zone (default Europe/Oslo)."""
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
 def init_app(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+
     @app.context_processor
     def inject():
         from flask_babel import get_locale
