@@ -59,7 +59,7 @@ def test_users_create_makes_a_counsellor_in_an_office(app, client):
 def test_users_create_refuses_a_weak_password_and_an_unknown_office(app):
     runner = app.test_cli_runner()
     weak = runner.invoke(
-        args=["users", "create", "--role", "admin", "--username", "x1", "--name", "X"],
+        args=["users", "create", "--role", "admin", "--username", "xyz1", "--name", "X"],
         input="password1\npassword1\n",
     )
     assert weak.exit_code != 0
@@ -70,7 +70,7 @@ def test_users_create_refuses_a_weak_password_and_an_unknown_office(app):
             "--role",
             "counsellor",
             "--username",
-            "x2",
+            "xyz2",
             "--name",
             "X",
             "--office",
