@@ -33,3 +33,9 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Pages read offline are personal. When nobody is logged in (after logout, or a login expired),
+// forget them on this device.
+if (document.body && "anon" in document.body.dataset && "caches" in window) {
+  caches.delete("stegvis-pages-v1").catch(() => {});
+}
