@@ -86,10 +86,12 @@ class IsolatedClient(FlaskClient):
 class Client:
     """The Flask test client plus the habits of a browser: it sends the CSRF token it was given."""
 
-    def __init__(self, app):
+    def __init__(self, app, lang: str | None = "en"):
         self.app = app
         app.test_client_class = IsolatedClient
         self.http = app.test_client()
+        if lang:  # assertions read English; tests of language choice pass lang=None
+            self.http.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
 
     def __getattr__(self, name):
         return getattr(self.http, name)

@@ -2,15 +2,16 @@
 
 from datetime import timedelta
 
-import factories
 from argon2 import PasswordHasher
-from conftest import Client, base_config, page_text
 from sqlalchemy import select, update
 
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import LoginSession, Role, User
 from webapp.models.base import utcnow
+
+import factories
+from conftest import Client, base_config, page_text
 
 GOOD = {
     "username": "ny.bruker",

@@ -4,11 +4,12 @@ A new route that forgets its `access` decorator fails `test_every_route_is_class
 later feature can slip past the door.
 """
 
-import factories
 import pytest
 
 from webapp.models import Role
 from webapp.services import access
+
+import factories
 
 ROLES = [Role.PARTICIPANT, Role.MENTOR, Role.COUNSELLOR, Role.ADMIN]
 

@@ -2,12 +2,13 @@
 
 import re
 
-import factories
-from conftest import page_text
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Role, User
+
+import factories
+from conftest import page_text
 
 NEW = "en helt ny frase"
 

@@ -1,11 +1,12 @@
 """Joining groups with a code or a link; counsellors creating and leading groups."""
 
-import factories
-from conftest import page_text
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Group, Membership, Role
+
+import factories
+from conftest import page_text
 
 
 def setup_group():

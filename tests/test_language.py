@@ -1,10 +1,24 @@
 """Language and text size: from the person, a cookie or the browser; bokmål otherwise."""
 
-import factories
+import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import User
+
+import factories
+from conftest import Client
+
+
+@pytest.fixture
+def client(app):
+    """A browser that has not said which language it prefers."""
+    return Client(app, lang=None)
+
+
+@pytest.fixture
+def make_client(app):
+    return lambda: Client(app, lang=None)
 
 
 def lang_of(response) -> str:

@@ -3,10 +3,10 @@
 import json
 import re
 
+from webapp import create_app
+
 import factories
 from conftest import base_config, page_text
-
-from webapp import create_app
 
 
 def test_every_page_gets_a_strict_content_security_policy(client):
