@@ -1,0 +1,204 @@
+"""Every page, for every kind of user, passes axe-core (WCAG 2.1 A and AA) in light and dark mode
+and with large text, and fits a 320 px wide screen without sideways scrolling.
+
+Pages are visited the way people reach them, including the states after a button press: an
+error after a bad submit, a fresh reset code, a new mentor link.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from .helpers import (
+    as_json,
+    axe_violations,
+    choose_large_text,
+    faint_icons,
+    log_in,
+    path_of,
+    submit,
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    go: Callable  # (page, live_server) -> None, leaves the page in the state to check
+
+
+def opened(path: str, status: int = 200) -> Visit:
+    def go(page, server):
+        response = page.goto(server.url + path.format(group_id=server.group_id))
+        assert response.status == status, f"{path}: {response.status} at {page.url}"
+        assert path_of(page.url) == path.format(group_id=server.group_id), page.url
+
+    return Visit(path, go)
+
+
+def after_submit(name: str, path: str, button: str, status: int, fill: dict | None = None):
+    def go(page, server):
+        page.goto(server.url + path.format(group_id=server.group_id))
+        for selector, value in (fill or {}).items():
+            page.fill(selector, value)
+        response = submit(page, button)
+        assert response.status == status, f"{name}: {response.status} at {page.url}"
+
+    return Visit(name, go)
+
+
+ANONYMOUS = [
+    opened("/login"),
+    after_submit(
+        "/login with a wrong password",
+        "/login",
+        "main form button[type=submit]",
+        400,
+        {"#f-username": "nobody-by-that-name", "#f-password": "not the right one"},
+    ),
+    opened("/signup"),
+    after_submit("/signup with errors", "/signup", "main form button[type=submit]", 400),
+    opened("/reset"),
+    after_submit("/reset with errors", "/reset", "main form button[type=submit]", 400),
+    opened("/offline"),
+    opened("/no-such-page", 404),
+    opened("/mentor/not-a-real-token", 404),
+]
+
+PARTICIPANT = [
+    opened("/"),
+    opened("/journal"),
+    opened("/inbox"),
+    opened("/group"),
+    opened("/join"),
+    after_submit(
+        "/join with a wrong code",
+        "/join",
+        "main form button[type=submit]",
+        400,
+        {"#f-code": "ZZZZZZ"},
+    ),
+    opened("/me"),
+]
+
+COUNSELLOR = [
+    opened("/groups"),
+    after_submit(
+        "/groups after a failed create-group submit",
+        "/groups",
+        'form[action="/groups"] button[type=submit]',
+        400,
+    ),
+    after_submit(
+        "/groups after making a mentor invite link",
+        "/groups",
+        'form[action="/groups/mentor-invites"] button[type=submit]',
+        200,
+    ),
+    opened("/groups/{group_id}"),
+    after_submit(
+        "/groups/<id> after pressing Reset code",
+        "/groups/{group_id}",
+        'form[action*="/reset-code/"] button[type=submit] >> nth=0',
+        200,
+    ),
+    opened("/me"),
+]
+
+ADMIN = [
+    opened("/admin"),
+    after_submit(
+        "/admin after a failed create-office submit",
+        "/admin",
+        'form[action="/admin/offices"] button[type=submit]',
+        400,
+    ),
+    after_submit(
+        "/admin after a failed create-counsellor submit",
+        "/admin",
+        'form[action="/admin/counsellors"] button[type=submit]',
+        400,
+    ),
+    after_submit(
+        "/admin after making a reset code",
+        "/admin",
+        'form[action*="/reset-code"] button[type=submit] >> nth=0',
+        200,
+    ),
+    opened("/me"),
+]
+
+MENTOR = [opened("/"), opened("/group"), opened("/me")]
+
+ROLES = {
+    "anonymous": (None, ANONYMOUS),
+    "participant": ("deltaker1", PARTICIPANT),
+    "counsellor": ("veileder1", COUNSELLOR),
+    "admin": ("admin", ADMIN),
+    "mentor": ("mentor1", MENTOR),
+}
+
+
+def as_role(page, server, role: str) -> list[Visit]:
+    username, visits = ROLES[role]
+    if username:
+        log_in(page, server.url, username)
+    return visits
+
+
+def prefer_large_text(page, context, server, role: str) -> None:
+    if ROLES[role][0]:
+        choose_large_text(page, server.url)
+    else:  # no account to keep it on: the same cookie the text-size form sets
+        context.add_cookies([{"name": "stegvis_text", "value": "large", "url": server.url}])
+
+
+def test_axe_finds_problems_when_there_are_some(page, live_server, axe_source):
+    """Guards the checks below: a page with a known fault must not come out clean."""
+    page.goto(live_server.url + "/login")
+    page.evaluate("document.querySelector('label[for=f-username]').remove()")
+    assert "label" in {v["id"] for v in axe_violations(page, axe_source)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_passes_axe_in_light_and_dark_mode_with_normal_and_large_text(
+    page, context, live_server, axe_source, role
+):
+    page.emulate_media(reduced_motion="reduce")  # colours switch at once, no transition to wait
+    visits = as_role(page, live_server, role)
+    found = {}
+    for text in ("normal", "large"):
+        if text == "large":
+            prefer_large_text(page, context, live_server, role)
+        for visit in visits:
+            page.emulate_media(color_scheme="light")
+            visit.go(page, live_server)
+            is_large = page.evaluate("document.documentElement.classList.contains('large-text')")
+            assert is_large == (text == "large"), visit.name
+            for scheme in ("light", "dark"):  # the same page, repainted: no need to load it again
+                page.emulate_media(color_scheme=scheme)
+                page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+                violations = axe_violations(page, axe_source)
+                if faint := faint_icons(page):
+                    violations.append({"id": "icon-contrast (ours, WCAG 1.4.11)", "nodes": faint})
+                if violations:
+                    found[f"{visit.name} ({scheme}, {text} text)"] = violations
+    assert not found, f"axe violations for {role}:\n{as_json(found)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_readable_at_320_px_without_sideways_scrolling(
+    page, context, live_server, role
+):
+    page.set_viewport_size({"width": 320, "height": 640})
+    visits = as_role(page, live_server, role)
+    too_wide = {}
+    for text in ("normal", "large"):
+        if text == "large":
+            prefer_large_text(page, context, live_server, role)
+        for visit in visits:
+            visit.go(page, live_server)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                too_wide[f"{visit.name} ({text} text)"] = width
+    assert not too_wide, f"wider than 320 px (scrollWidth): {as_json(too_wide)}"
