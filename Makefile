@@ -32,7 +32,8 @@ run: setup
 	@echo "    participant: deltaker1 … deltaker8   counsellor: veileder1"
 	@echo "    mentor: mentor1                      admin: admin"
 	@echo ""
-	$(VENV)/bin/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - wsgi:app
+	@# No access log: invite links carry single-use tokens in the path.
+	$(VENV)/bin/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 wsgi:app
 
 tests/e2e/node_modules/axe-core/axe.min.js: tests/e2e/package.json
 	cd tests/e2e && npm install --silent --no-audit --no-fund
@@ -57,5 +58,5 @@ clean:
 
 # Refresh the catalogs after changing strings; then translate nb/nn and run `make translations`.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F webapp/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o webapp/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F webapp/translations/babel.cfg -k _l -k lazy_gettext --project Stegvis --version 0.1 --no-location --sort-output -o webapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --ignore-obsolete

@@ -97,7 +97,7 @@ def logout():
 @bp.route("/reset", methods=["GET", "POST"])
 @access.public
 def reset():
-    """Choose a new password with a one-time code handed over by a veileder."""
+    """Choose a new password with a one-time code handed over by a counsellor."""
     errors, form = {}, {}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("username", "code")}
@@ -110,7 +110,7 @@ def reset():
                 logins.record_failure(username)
                 errors["form"] = _(
                     "That code does not work. Check the username and the code, or ask your "
-                    "veileder for a new code."
+                    "counsellor for a new code."
                 )
             else:
                 db.session.commit()

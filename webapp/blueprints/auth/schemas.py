@@ -54,7 +54,7 @@ class SignupSchema(AccountSchema):
             raise ValidationError(_l("Write the year you were born, like 2007."))
         if this_year - value < current_app.config["SIGNUP_MIN_AGE"]:
             raise ValidationError(
-                _l("You are a bit too young to sign up yourself. Ask your veileder to add you.")
+                _l("You are a bit too young to sign up yourself. Ask your counsellor to add you.")
             )
 
 
