@@ -39,3 +39,19 @@ document.addEventListener("submit", (event) => {
 if (document.body && "anon" in document.body.dataset && "caches" in window) {
   caches.delete("stegvis-pages-v1").catch(() => {});
 }
+
+// Offer installation with our own button, where the browser allows it (Chromium on Android).
+let installPrompt = null;
+window.addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  installPrompt = event;
+  for (const button of document.querySelectorAll("[data-install]")) button.hidden = false;
+});
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-install]");
+  if (!button || !installPrompt) return;
+  installPrompt.prompt();
+  await installPrompt.userChoice;
+  installPrompt = null;
+  button.hidden = true;
+});
