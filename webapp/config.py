@@ -32,6 +32,7 @@ def from_environment() -> dict:
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "stegvis-demo"),
         "SIGNUP_MIN_AGE": int(os.environ.get("SIGNUP_MIN_AGE", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "VOICE_DIR": os.environ.get("VOICE_DIR", str(INSTANCE / "voice")),
     }
 
 
@@ -53,6 +54,12 @@ DEFAULTS = {
     "HTTPS": False,
     "TRUSTED_PROXIES": 0,
     "DEMO_PASSWORD": "stegvis-demo",
+    "VOICE_DIR": str(INSTANCE / "voice"),
+    # Three minutes of Opus at ~48 kbit/s is about 1.1 MB; leave room for other codecs.
+    "VOICE_MAX_BYTES": 5 * 1024 * 1024,
+    "VOICE_MAX_SECONDS": 180,
+    # Whole request bodies: a voice note plus form overhead.
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
 }
 
 

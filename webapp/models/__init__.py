@@ -2,11 +2,16 @@
 
 from webapp.models.base import Base
 from webapp.models.invites import MentorInvite, ResetCode
+from webapp.models.journal import Entry, EntryRevision, Goal, GoalStatus, Step, Theme, VoiceNote
 from webapp.models.org import Group, Membership, Office
 from webapp.models.user import LoginFailure, LoginSession, Role, User
 
 __all__ = [
     "Base",
+    "Entry",
+    "EntryRevision",
+    "Goal",
+    "GoalStatus",
     "Group",
     "LoginFailure",
     "LoginSession",
@@ -15,5 +20,8 @@ __all__ = [
     "Office",
     "ResetCode",
     "Role",
+    "Step",
+    "Theme",
     "User",
+    "VoiceNote",
 ]

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Select, and_, select
 
-from webapp.models import Group, Membership, Role, User
+from webapp.models import Entry, Goal, Group, Membership, Role, Step, User
 
 
 def groups_visible_to(user: User) -> Select[tuple[Group]]:
@@ -64,3 +64,18 @@ def users_resettable_by(actor: User) -> Select[tuple[User]]:
             .order_by(User.username)
         )
     return select(User).where(False)
+
+
+# --- the private journal: its owner, and nobody else (not counsellors, mentors or admins) -------
+
+
+def goals_visible_to(user: User) -> Select[tuple[Goal]]:
+    return select(Goal).where(Goal.owner_id == user.id)
+
+
+def steps_visible_to(user: User) -> Select[tuple[Step]]:
+    return select(Step).where(Step.owner_id == user.id)
+
+
+def entries_visible_to(user: User) -> Select[tuple[Entry]]:
+    return select(Entry).where(Entry.owner_id == user.id)

@@ -1,0 +1,1 @@
+"""Journal pages (server-rendered; work without JavaScript)."""
