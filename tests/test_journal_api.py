@@ -315,3 +315,15 @@ def test_revisions_are_removed_with_their_entry(kari):
     assert db.session.scalar(select(func.count()).select_from(EntryRevision)) == 1
     kari.send_json("DELETE", f"/api/v1/entries/{entry['id']}")
     assert db.session.scalar(select(func.count()).select_from(EntryRevision)) == 0
+
+
+def test_a_title_of_only_spaces_is_refused(kari):
+    goal = kari.send_json("POST", "/api/v1/goals", {"client_id": new_id(), "title": "   "})
+    assert goal.status_code == 400 and "title" in goal.get_json()["error"]["fields"]
+    made = kari.send_json("POST", "/api/v1/goals", {"client_id": new_id(), "title": "Mål"})
+    step = kari.send_json(
+        "POST",
+        f"/api/v1/goals/{made.get_json()['id']}/steps",
+        {"client_id": new_id(), "title": " "},
+    )
+    assert step.status_code == 400

@@ -5,6 +5,7 @@ Pages are visited the way people reach them, including the states after a button
 error after a bad submit, a fresh reset code, a new mentor link.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +48,71 @@ def after_submit(name: str, path: str, button: str, status: int, fill: dict | No
     return Visit(name, go)
 
 
+_JOURNAL: dict[str, dict] = {}  # per live server: ids of the goal, step and entry made below
+
+
+def journal_data(page, server) -> dict:
+    """A goal with two steps (one done) and an entry with an earlier version, made once through
+    the JSON API with the logged-in participant's cookies, so the pages have something to show."""
+    if server.url in _JOURNAL:
+        return _JOURNAL[server.url]
+    api = server.url + "/api/v1"
+    token = page.request.get(api + "/session").json()["csrf_token"]
+    headers = {"X-CSRF-Token": token}
+
+    def send(method, url, data):
+        response = page.request.fetch(api + url, method=method, data=data, headers=headers)
+        assert response.ok, (url, response.status, response.text())
+        return response.json()
+
+    goal = send(
+        "POST",
+        "/goals",
+        {
+            "client_id": str(uuid.uuid4()),
+            "title": "Find out about a course",
+            "theme": "school",
+            "why": "I want to learn something new.",
+        },
+    )
+    steps = [
+        send("POST", f"/goals/{goal['id']}/steps", {"client_id": str(uuid.uuid4()), "title": title})
+        for title in ("Look at the course website", "Ask about the dates")
+    ]
+    send("PATCH", f"/steps/{steps[0]['id']}", {"done": True})
+    entry = send(
+        "POST",
+        "/entries",
+        {
+            "client_id": str(uuid.uuid4()),
+            "mood": 4,
+            "text": "I asked about the course today.",
+            "goal_ref": str(goal["id"]),
+        },
+    )
+    send(
+        "PATCH",
+        f"/entries/{entry['id']}",
+        {
+            "text": "I asked about the course. It starts in March.",
+            "based_on": "2000-01-01T00:00:00+00:00",
+        },
+    )
+    _JOURNAL[server.url] = {"goal": goal["id"], "step": steps[0]["id"], "entry": entry["id"]}
+    return _JOURNAL[server.url]
+
+
+def journal_page(name: str, path: str) -> Visit:
+    """A journal page; {goal}, {step} and {entry} in the path are the ids made above."""
+
+    def go(page, server):
+        url = path.format(**journal_data(page, server))
+        response = page.goto(server.url + url)
+        assert response.status == 200, f"{url}: {response.status} at {page.url}"
+
+    return Visit(name, go)
+
+
 ANONYMOUS = [
     opened("/login"),
     after_submit(
@@ -68,6 +134,32 @@ ANONYMOUS = [
 PARTICIPANT = [
     opened("/"),
     opened("/journal"),
+    after_submit(
+        "/journal after writing too much",
+        "/journal",
+        "#write form button[type=submit]",
+        400,
+        {"#f-text": "So much to say. " * 320},
+    ),
+    journal_page("/journal with entries", "/journal"),
+    journal_page("/journal with a prompt", "/journal?prompt=Something+that+went+well"),
+    journal_page("/journal/entries/<id>", "/journal/entries/{entry}"),
+    opened("/journal/goals"),
+    opened("/journal/goals/new"),
+    journal_page("/journal/goals/new from a suggestion", "/journal/goals/new?suggestion=0"),
+    after_submit(
+        "/journal/goals/new with errors",
+        "/journal/goals/new",
+        'form[action="/journal/goals"] button[type=submit]',
+        400,
+        {"#f-title": ""},
+    ),
+    journal_page("/journal/goals/<id>", "/journal/goals/{goal}"),
+    journal_page(
+        "/journal/goals/<id> just after ticking a step", "/journal/goals/{goal}?ticked={step}"
+    ),
+    journal_page("/journal/look-back (week)", "/journal/look-back"),
+    journal_page("/journal/look-back (month)", "/journal/look-back?view=month"),
     opened("/inbox"),
     opened("/group"),
     opened("/join"),

@@ -38,6 +38,11 @@ def _not_future(value) -> None:
 WHEN = {"invalid": _l("Choose a date, like 2026-01-15.")}
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(_l("Please fill in this field."))
+
+
 class GoalSchema(Schema):
     client_id = CLIENT_ID
     title = _text(120, required=True)
@@ -47,6 +52,10 @@ class GoalSchema(Schema):
         validate=validate.OneOf([t.value for t in Theme], error=_l("Choose a theme.")),
     )
     target_date = fields.Date(allow_none=True, error_messages=WHEN)
+
+    @validates("title")
+    def _title(self, value: str, **_kw) -> None:
+        _not_blank(value)
 
 
 class GoalUpdateSchema(Schema):
@@ -62,14 +71,17 @@ class GoalUpdateSchema(Schema):
 
     @validates("title")
     def _title(self, value: str, **_kw) -> None:
-        if not value.strip():
-            raise ValidationError(_l("Please fill in this field."))
+        _not_blank(value)
 
 
 class StepSchema(Schema):
     client_id = CLIENT_ID
     title = _text(120, required=True)
     day = fields.Date(allow_none=True, error_messages=WHEN)
+
+    @validates("title")
+    def _title(self, value: str, **_kw) -> None:
+        _not_blank(value)
 
 
 class StepUpdateSchema(Schema):

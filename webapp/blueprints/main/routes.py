@@ -16,7 +16,14 @@ from webapp.i18n import COOKIE, LANGUAGES, TEXT_COOKIE
 from webapp.services import access, visibility
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
-SHELL = ["css/app.css", "js/app.js", "icons.svg", "pwa/icons/icon-192.png"]
+SHELL = [
+    "css/app.css",
+    "js/app.js",
+    "js/outbox.js",
+    "js/recorder.js",
+    "icons.svg",
+    "pwa/icons/icon-192.png",
+]
 
 
 @bp.route("/")
@@ -24,17 +31,6 @@ SHELL = ["css/app.css", "js/app.js", "icons.svg", "pwa/icons/icon-192.png"]
 def home():
     groups = db.session.scalars(visibility.groups_visible_to(current_user)).all()
     return render_template("main/home.html", groups=groups)
-
-
-@bp.route("/journal")
-@access.logged_in
-def journal():
-    return render_template(
-        "main/coming.html",
-        title=_("Journal"),
-        icon_name="notebook",
-        text=_("Soon you can set goals, take small steps and write or say how your day went."),
-    )
 
 
 @bp.route("/inbox")

@@ -7,6 +7,9 @@ const PAGE_CACHE = "stegvis-pages-v1";
 const SHELL = [__SHELL__];
 const MAX_PAGES = 30;
 
+// The outbox (IndexedDB) and its flush, shared with the pages: self.StegvisOutbox.
+importScripts("/static/js/outbox.js");
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
@@ -59,5 +62,39 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(asset(request));
+  }
+});
+
+// Background Sync: the browser wakes us when the connection is back, even with the app closed.
+// A flush that stops early (no network, server trouble) fails the event so the browser retries.
+// After sending, the journal pages kept for offline reading are fetched again, so that what was
+// sent still shows there (it is no longer in the outbox).
+async function refreshJournalPages() {
+  const cache = await caches.open(PAGE_CACHE);
+  for (const request of await cache.keys()) {
+    if (!new URL(request.url).pathname.startsWith("/journal")) continue;
+    try {
+      const response = await fetch(request.url, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) await cache.put(request, response);
+    } catch {
+      return;
+    }
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "outbox") return;
+  event.waitUntil(self.StegvisOutbox.flush().then(async (result) => {
+    if (result.sent.length) await refreshJournalPages();
+    if (result.stopped === "network" || result.stopped === "server") {
+      throw new Error(`outbox not sent yet: ${result.stopped}`);
+    }
+  }));
+});
+
+// A page may ask the worker to flush (the same flush; a Web Lock keeps it to one at a time).
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "flush-outbox") {
+    event.waitUntil(self.StegvisOutbox.flush().catch(() => {}));
   }
 });
