@@ -33,7 +33,7 @@ run: setup
 	@echo "    mentor: mentor1                      admin: admin"
 	@echo ""
 	@# No access log: invite links carry single-use tokens in the path.
-	$(VENV)/bin/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 wsgi:app
+	$(VENV)/bin/gunicorn --bind 0.0.0.0:$(PORT) --worker-class gthread --workers 2 --threads 4 wsgi:app
 
 tests/e2e/node_modules/axe-core/axe.min.js: tests/e2e/package.json
 	cd tests/e2e && npm install --silent --no-audit --no-fund

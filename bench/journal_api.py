@@ -538,7 +538,7 @@ def report(label: str, rows: int, figures: dict) -> None:
         )
     print(
         "  (CPU ms/req: gunicorn workers plus their database backends, per request; "
-        "unlike req/s it does not depend on what else runs on the machine)"
+        "it depends less than req/s on what else runs on the machine)"
     )
     sys.stdout.flush()
 

@@ -41,6 +41,10 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The cookie may live long; the server ends a login after LOGIN_IDLE_DAYS without use, so
+    # the cookie need not be re-signed and re-sent on every response.
+    "PERMANENT_SESSION_LIFETIME": 180 * 24 * 3600,
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "BABEL_DEFAULT_LOCALE": "nb",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
     "LOGIN_IDLE_DAYS": 30,

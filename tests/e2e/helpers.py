@@ -112,3 +112,31 @@ def faint_icons(page) -> list[dict]:
     """Icons drawn in (nearly) the colour behind them: WCAG 1.4.11 asks for 3:1, axe does not
     check graphics. Icons are strokes in currentColor, so their colour is the text colour."""
     return page.evaluate(FAINT_ICONS)
+
+
+# Resolves once a service worker controls the page; after 10 s fails and says what it saw.
+CONTROLLED = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
+    ? true
+    : new Promise((resolve) => navigator.serviceWorker.addEventListener(
+        "controllerchange", () => resolve(true), {once: true}))),
+  new Promise((resolve) => setTimeout(resolve, 10000)).then(async () => {
+    const r = await navigator.serviceWorker.getRegistration();
+    const state = (w) => (w ? w.state : null);
+    throw new Error("no service worker in control: " + JSON.stringify(r ? {
+      installing: state(r.installing), waiting: state(r.waiting), active: state(r.active),
+      controller: !!navigator.serviceWorker.controller} : null));
+  }),
+])"""
+
+
+def wait_controlled(page) -> None:
+    """Wait until the service worker controls the page. A page that loaded while the worker was
+    still activating is sometimes left uncontrolled; a reload then always is (as for users)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.evaluate(CONTROLLED)
+    except PlaywrightError:
+        page.reload()
+        page.evaluate(CONTROLLED)

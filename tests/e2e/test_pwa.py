@@ -4,9 +4,7 @@ working without a connection."""
 import json
 import struct
 
-from .helpers import log_in, path_of
-
-CONTROLLED = "navigator.serviceWorker.controller !== null"
+from .helpers import log_in, path_of, wait_controlled
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -39,7 +37,7 @@ def test_the_app_is_installable_with_proper_icons_and_shortcuts(page, context, l
 
 def test_a_visited_page_reloads_offline_from_the_service_worker(page, context, live_server):
     log_in(page, live_server.url, "deltaker3")
-    page.wait_for_function(CONTROLLED)
+    wait_controlled(page)
     page.goto(live_server.url + "/")  # now through the service worker, which keeps a copy
     greeting = page.inner_text("h1")
     assert not page.is_visible(".offline-banner")
@@ -57,7 +55,7 @@ def test_an_unvisited_page_offline_shows_the_offline_page(page, context, live_se
     page.goto(live_server.url + "/offline")
     offline_heading = page.inner_text("h1")
     log_in(page, live_server.url, "deltaker4")
-    page.wait_for_function(CONTROLLED)
+    wait_controlled(page)
 
     context.set_offline(True)
     response = page.goto(live_server.url + "/inbox")
@@ -70,7 +68,7 @@ def test_after_logging_out_the_pages_seen_before_are_not_readable_offline(
     page, context, live_server
 ):
     log_in(page, live_server.url, "deltaker5")
-    page.wait_for_function(CONTROLLED)
+    wait_controlled(page)
     page.goto(live_server.url + "/")  # kept by the service worker for offline reading
     greeting = page.inner_text("h1")
     page.goto(live_server.url + "/me")

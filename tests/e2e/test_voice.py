@@ -6,7 +6,13 @@ import uuid
 import pytest
 
 from .helpers import CHROMIUM, FLAGS, VIEWPORT, log_in
-from .test_offline_journal import ENTRY_FORM, entries_with, poll, wait_controlled
+from .test_offline_journal import (
+    ENTRY_FORM,
+    entries_with,
+    poll,
+    wait_controlled,
+    without_background_sync,
+)
 
 FAKE_MIC = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -35,6 +41,7 @@ def test_a_voice_note_recorded_offline_is_uploaded_later(mic_context, live_serve
     base = live_server.url
     text = f"Med lyd {uuid.uuid4().hex[:8]}"
     page = mic_context.pages[0] if mic_context.pages else mic_context.new_page()
+    without_background_sync(mic_context, page, base)
     log_in(page, base, "deltaker1")
     page.goto(base + "/journal")
     wait_controlled(page)

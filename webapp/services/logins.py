@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import LoginFailure, LoginSession, User
@@ -74,9 +75,9 @@ def load(token: str) -> User | None:
     if not token:
         return None
     login = db.session.scalar(
-        select(LoginSession).where(
-            LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None)
-        )
+        select(LoginSession)
+        .options(joinedload(LoginSession.user))  # one round trip per request, not two
+        .where(LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None))
     )
     if login is None:
         return None

@@ -332,6 +332,7 @@ def create_goal():
 
 
 def _goal_page(goal, form=None, errors=None, step_form=None, step_errors=None, status=200):
+    ticked = request.args.get("ticked", type=int)
     return render_template(
         "journal/goal.html",
         goal=goal,
@@ -347,8 +348,17 @@ def _goal_page(goal, form=None, errors=None, step_form=None, step_errors=None, s
         step_form=step_form or {},
         step_errors=step_errors or {},
         step_id=(step_form or {}).get("client_id") or _new_id(),
-        ticked=request.args.get("ticked", type=int),
+        ticked=ticked,
+        cheer=_cheer(goal, ticked),
     ), status
+
+
+def _cheer(goal, ticked: int | None) -> str | None:
+    """A warm sentence after a step is ticked, shown whether the tick came by form or by sync."""
+    for step in goal.steps:
+        if step.id == ticked and step.done_at is not None:
+            return str(CHEERS[step.id % len(CHEERS)])  # varied, but the same for the same step
+    return None
 
 
 @bp.get("/journal/goals/<int:goal_id>")
@@ -435,7 +445,6 @@ def toggle_step(step_id: int):
     journal.update_step(step, data)
     db.session.commit()
     if data["done"]:
-        flash(str(CHEERS[step.id % len(CHEERS)]))  # varied, but the same for the same step
         target = url_for("journal.goal", goal_id=step.goal_id, ticked=step.id)
     else:
         flash(_("The step is open again."))
