@@ -407,3 +407,12 @@ def test_the_bottom_nav_leads_to_the_journal(client, me):
     assert 'href="/journal"' in html
     html = client.get("/journal/goals").get_data(as_text=True)
     assert re.search(r'<a href="/journal" aria-current="page">', html)
+
+
+def test_the_new_entry_shortcut_puts_the_cursor_in_the_write_box(client):
+    factories.user(username="snarvei")
+    factories.commit()
+    client.login("snarvei")
+    html = client.get("/journal?new=1").get_data(as_text=True)
+    assert 'name="text" rows="5"' in html and " autofocus" in html
+    assert " autofocus" not in client.get("/journal").get_data(as_text=True)
