@@ -416,3 +416,38 @@ def test_the_new_entry_shortcut_puts_the_cursor_in_the_write_box(client):
     html = client.get("/journal?new=1").get_data(as_text=True)
     assert 'name="text" rows="5"' in html and " autofocus" in html
     assert " autofocus" not in client.get("/journal").get_data(as_text=True)
+
+
+def test_a_step_can_be_renamed_and_given_a_day_and_mistakes_keep_the_input(client):
+    owner = factories.user(username="stegeier")
+    goal = Goal(owner_id=owner.id, client_id=str(uuid.uuid4()), title="Mål")
+    db.session.add(goal)
+    db.session.flush()
+    step = Step(owner_id=owner.id, goal_id=goal.id, client_id=str(uuid.uuid4()), title="Gammel")
+    db.session.add(step)
+    factories.commit()
+    client.login("stegeier")
+    assert client.get(f"/journal/steps/{step.id}").status_code == 200
+    bad = client.post_form(f"/journal/steps/{step.id}", {"title": "Ny tittel", "day": "i morgen"})
+    assert bad.status_code == 400 and 'value="i morgen"' in bad.get_data(as_text=True)
+    good = client.post_form(
+        f"/journal/steps/{step.id}", {"title": "Ny tittel", "day": "2027-02-01"}
+    )
+    assert good.status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(Step, step.id)
+    assert changed.title == "Ny tittel" and changed.day.isoformat() == "2027-02-01"
+
+
+def test_nobody_else_can_change_a_step(client):
+    owner = factories.user(username="eier2")
+    goal = Goal(owner_id=owner.id, client_id=str(uuid.uuid4()), title="Mål")
+    db.session.add(goal)
+    db.session.flush()
+    step = Step(owner_id=owner.id, goal_id=goal.id, client_id=str(uuid.uuid4()), title="Mitt")
+    db.session.add(step)
+    factories.user(username="nysgjerrig")
+    factories.commit()
+    client.login("nysgjerrig")
+    assert client.get(f"/journal/steps/{step.id}").status_code == 404
+    assert client.post_form(f"/journal/steps/{step.id}", {"title": "Hacket"}).status_code == 404

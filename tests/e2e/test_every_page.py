@@ -155,6 +155,7 @@ PARTICIPANT = [
         {"#f-title": ""},
     ),
     journal_page("/journal/goals/<id>", "/journal/goals/{goal}"),
+    journal_page("/journal/steps/<id>", "/journal/steps/{step}"),
     journal_page(
         "/journal/goals/<id> just after ticking a step", "/journal/goals/{goal}?ticked={step}"
     ),

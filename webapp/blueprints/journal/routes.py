@@ -467,6 +467,28 @@ def move_step(step_id: int):
     return redirect(url_for("journal.goal", goal_id=goal.id) + f"#step-{step.id}")
 
 
+@bp.route("/journal/steps/<int:step_id>", methods=["GET", "POST"])
+@access.role(PARTICIPANT)
+def edit_step(step_id: int):
+    """Change what a step says or which day it is for; what was typed stays on a mistake."""
+    step = _step_or_404(step_id)
+    form = {"title": step.title, "day": step.day.isoformat() if step.day else ""}
+    errors = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("title", "day")}
+        data, errors = validate(StepUpdateSchema(only=("title", "day")), _form("title", "day"))
+        if not errors and not (data.get("title") or "").strip():
+            errors["title"] = _("Please fill in this field.")
+        if not errors:
+            journal.update_step(step, data)
+            db.session.commit()
+            flash(_("The step is saved."))
+            return redirect(url_for("journal.goal", goal_id=step.goal_id) + f"#step-{step.id}")
+    return render_template(
+        "journal/step.html", step=step, form=form, errors=errors
+    ), 400 if errors else 200
+
+
 @bp.post("/journal/steps/<int:step_id>/delete")
 @access.role(PARTICIPANT)
 def delete_step(step_id: int):
