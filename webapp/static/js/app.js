@@ -307,7 +307,9 @@ let retryDelay = 15_000;
 let retryTimer = null;
 
 function flushSoon() {
-  if (!outbox) return Promise.resolve(null);
+  // Nobody logged in: nothing may be sent, and asking the server for a token here could race a
+  // login in progress and hand back an anonymous cookie after the logged-in one.
+  if (!outbox || "anon" in document.body.dataset) return Promise.resolve(null);
   return outbox.flush().then((result) => {
     clearTimeout(retryTimer);
     if (result && result.pending && (result.stopped === "server" || result.stopped === "network")) {
