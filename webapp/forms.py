@@ -1,7 +1,11 @@
 """Runs a marshmallow schema over form or JSON input and gives back one translated message per
 field, so that pages and the API speak the same way about bad input."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError
+
+# The message for an empty required field, shared by every schema.
+REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
 
 
 def messages_of(err: ValidationError) -> dict[str, str]:

@@ -3,9 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates
 
+from webapp.forms import REQUIRED
 from webapp.services.logins import USERNAME, normalise_username
-
-REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
 
 
 def _length(value: str, most: int) -> None:

@@ -1,9 +1,8 @@
 """Marshmallow schemas of the API; the OpenAPI document is generated from them."""
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
-REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
+from webapp.forms import REQUIRED
 
 
 class CredentialsSchema(Schema):

@@ -6,10 +6,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates
 
+from webapp.forms import REQUIRED
 from webapp.services import passwords
 from webapp.services.logins import USERNAME, normalise_username
-
-REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
 
 
 class LoginSchema(Schema):

@@ -110,15 +110,25 @@ def create():
     return redirect(url_for("groups.detail", group_id=group.id))
 
 
+def _detail_page(group: Group, reset: dict | None = None):
+    """The group's page: members, the invite code, link and QR, and a reset code just issued."""
+    members = db.session.scalars(visibility.members_visible_to(current_user, group)).all()
+    link = url_for("groups.join_link", code=group.invite_code, _external=True)
+    return render_template(
+        "groups/detail.html",
+        group=group,
+        members=members,
+        link=link,
+        qr=groups.qr_data_uri(link),
+        reset=reset,
+    )
+
+
 @bp.get("/groups/<int:group_id>")
 @access.role(COUNSELLOR)
 def detail(group_id: int):
     group = _managed(group_id)
-    members = db.session.scalars(visibility.members_visible_to(current_user, group)).all()
-    link = url_for("groups.join_link", code=group.invite_code, _external=True)
-    return render_template(
-        "groups/detail.html", group=group, members=members, link=link, qr=groups.qr_data_uri(link)
-    )
+    return _detail_page(group)
 
 
 @bp.post("/groups/<int:group_id>/members/<int:membership_id>/remove")
@@ -165,16 +175,7 @@ def reset_code(group_id: int, user_id: int):
         abort(404)
     code = invites.issue_reset_code(user, current_user)
     db.session.commit()
-    members = db.session.scalars(visibility.members_visible_to(current_user, group)).all()
-    link = url_for("groups.join_link", code=group.invite_code, _external=True)
-    return render_template(
-        "groups/detail.html",
-        group=group,
-        members=members,
-        link=link,
-        qr=groups.qr_data_uri(link),
-        reset={"user": user, "code": code},
-    )
+    return _detail_page(group, reset={"user": user, "code": code})
 
 
 @bp.post("/groups/mentor-invites")

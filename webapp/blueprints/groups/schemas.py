@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates
 
-REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
+from webapp.forms import REQUIRED
 
 
 class GroupSchema(Schema):

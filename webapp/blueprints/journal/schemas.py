@@ -5,10 +5,10 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from webapp.forms import REQUIRED
 from webapp.models import GoalStatus, Theme
 from webapp.models.base import utcnow
 
-REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
 CLIENT_ID = fields.UUID(
     required=True, error_messages={**REQUIRED, "invalid_uuid": _l("This is not a valid id.")}
 )
