@@ -1,10 +1,22 @@
-"""Builders of test data: people, offices and groups, with sensible defaults."""
+"""Builders of test data: people, groups, journal items and shares, with sensible defaults."""
 
 import itertools
+import uuid
 from datetime import date
 
 from webapp.extensions import db
-from webapp.models import Group, Office, Role, User
+from webapp.models import (
+    Entry,
+    Goal,
+    Group,
+    LinkStatus,
+    MentorLink,
+    Office,
+    Role,
+    Share,
+    Step,
+    User,
+)
 from webapp.services import groups, passwords
 
 PASSWORD = "a good long password"
@@ -49,6 +61,58 @@ def group(counsellor: User | None = None, members: tuple[User, ...] = (), **extr
     for member in members:
         groups.join(member, team)
     return team
+
+
+def goal(owner: User, title: str = "Get up before 10", **extra) -> Goal:
+    item = Goal(owner_id=owner.id, client_id=str(uuid.uuid4()), title=title, **extra)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def step(of: Goal, title: str = "Set an alarm", **extra) -> Step:
+    item = Step(
+        goal_id=of.id, owner_id=of.owner_id, client_id=str(uuid.uuid4()), title=title, **extra
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def entry(owner: User, text: str = "A good day", mood: int | None = 4, **extra) -> Entry:
+    item = Entry(owner_id=owner.id, client_id=str(uuid.uuid4()), text=text, mood=mood, **extra)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def share(
+    item: Goal | Step | Entry, group: Group | None = None, mentor: User | None = None, **extra
+) -> Share:
+    """Shares an item directly (bypassing the service), for setting up a world to test."""
+    kind = {Goal: "goal", Step: "step", Entry: "entry"}[type(item)]
+    row = Share(
+        owner_id=item.owner_id,
+        kind=kind,
+        **{f"{kind}_id": item.id},
+        group_id=group.id if group is not None else None,
+        mentor_id=mentor.id if mentor is not None else None,
+        item_key=f"{kind}:{item.id}",
+        audience_key=f"group:{group.id}" if group is not None else f"mentor:{mentor.id}",
+        **extra,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def mentor_link(
+    participant: User, mentor: User, status: str = LinkStatus.ACCEPTED, **extra
+) -> MentorLink:
+    link = MentorLink(participant_id=participant.id, mentor_id=mentor.id, status=status, **extra)
+    db.session.add(link)
+    db.session.flush()
+    return link
 
 
 def commit() -> None:

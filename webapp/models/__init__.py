@@ -4,6 +4,20 @@ from webapp.models.base import Base
 from webapp.models.invites import MentorInvite, ResetCode
 from webapp.models.journal import Entry, EntryRevision, Goal, GoalStatus, Step, Theme, VoiceNote
 from webapp.models.org import Group, Membership, Office
+from webapp.models.sharing import (
+    ItemKind,
+    LinkStatus,
+    MentorLink,
+    Notification,
+    NotificationKind,
+    Reaction,
+    Reply,
+    Report,
+    Share,
+    ShareReaction,
+    ShareView,
+    StrengthWord,
+)
 from webapp.models.user import LoginFailure, LoginSession, Role, User
 
 __all__ = [
@@ -13,14 +27,26 @@ __all__ = [
     "Goal",
     "GoalStatus",
     "Group",
+    "ItemKind",
+    "LinkStatus",
     "LoginFailure",
     "LoginSession",
     "Membership",
     "MentorInvite",
+    "MentorLink",
+    "Notification",
+    "NotificationKind",
     "Office",
+    "Reaction",
+    "Reply",
+    "Report",
     "ResetCode",
     "Role",
+    "Share",
+    "ShareReaction",
+    "ShareView",
     "Step",
+    "StrengthWord",
     "Theme",
     "User",
     "VoiceNote",
