@@ -2,10 +2,23 @@
 field, so that pages and the API speak the same way about bad input."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from webapp.services.logins import USERNAME, normalise_username
 
 # The message for an empty required field, shared by every schema.
 REQUIRED = {"required": _l("Please fill in this field."), "null": _l("Please fill in this field.")}
+
+
+class Username(fields.String):
+    """A username as people may choose it: the one rule for sign-up and for accounts admins make."""
+
+    def _validate(self, value):
+        super()._validate(value)
+        if not USERNAME.match(normalise_username(value)):
+            raise ValidationError(
+                str(_l("Use 3–40 letters a–z, digits, dot, dash or underscore, no spaces."))
+            )
 
 
 def messages_of(err: ValidationError) -> dict[str, str]:

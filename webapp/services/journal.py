@@ -200,6 +200,12 @@ def update_entry(entry: Entry, data: dict, goal: Goal | None = None) -> bool:
     return True
 
 
+def find_revision(entry: Entry, revision_id: int) -> EntryRevision | None:
+    """An earlier version of this entry (never of someone else's)."""
+    revision = db.session.get(EntryRevision, revision_id)
+    return revision if revision is not None and revision.entry_id == entry.id else None
+
+
 def restore_revision(entry: Entry, revision: EntryRevision) -> None:
     """Bring an old version back; the current one becomes a revision in its place."""
     db.session.add(

@@ -3,8 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates
 
-from webapp.forms import REQUIRED
-from webapp.services.logins import USERNAME, normalise_username
+from webapp.forms import REQUIRED, Username
 
 
 def _length(value: str, most: int) -> None:
@@ -26,18 +25,11 @@ class OfficeSchema(Schema):
 
 
 class CounsellorSchema(Schema):
-    username = fields.String(required=True, error_messages=REQUIRED)
+    username = Username(required=True, error_messages=REQUIRED)
     display_name = fields.String(required=True, error_messages=REQUIRED)
     office_id = fields.Integer(
         required=True, error_messages={**REQUIRED, "invalid": _l("Choose an office.")}
     )
-
-    @validates("username")
-    def _username(self, value: str, **_kw) -> None:
-        if not USERNAME.match(normalise_username(value)):
-            raise ValidationError(
-                _l("Use 3–40 letters a–z, digits, dot, dash or underscore, no spaces.")
-            )
 
     @validates("display_name")
     def _display_name(self, value: str, **_kw) -> None:

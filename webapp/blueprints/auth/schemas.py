@@ -6,9 +6,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates
 
-from webapp.forms import REQUIRED
+from webapp.forms import REQUIRED, Username
 from webapp.services import passwords
-from webapp.services.logins import USERNAME, normalise_username
 
 
 class LoginSchema(Schema):
@@ -19,16 +18,9 @@ class LoginSchema(Schema):
 class AccountSchema(Schema):
     """What every self-made account needs: a username, a name to show, a password."""
 
-    username = fields.String(required=True, error_messages=REQUIRED)
+    username = Username(required=True, error_messages=REQUIRED)
     display_name = fields.String(required=True, error_messages=REQUIRED)
     password = fields.String(required=True, error_messages=REQUIRED)
-
-    @validates("username")
-    def _username(self, value: str, **_kw) -> None:
-        if not USERNAME.match(normalise_username(value)):
-            raise ValidationError(
-                _l("Use 3–40 letters a–z, digits, dot, dash or underscore, no spaces.")
-            )
 
     @validates("display_name")
     def _display_name(self, value: str, **_kw) -> None:

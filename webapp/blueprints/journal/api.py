@@ -28,7 +28,7 @@ from webapp.blueprints.journal.schemas import (
 )
 from webapp.extensions import db
 from webapp.forms import validate
-from webapp.models import EntryRevision, Role
+from webapp.models import Role
 from webapp.services import access, journal, voice
 
 V1 = "/api/v1"
@@ -391,8 +391,8 @@ def api_revisions(ref):
 @operation(summary="Bring an earlier version back", responses={200: body(EntryOut), **NOT_FOUND})
 def api_restore(ref, revision_id: int):
     entry = _entry_or_404(ref)
-    revision = db.session.get(EntryRevision, revision_id)
-    if revision is None or revision.entry_id != entry.id:
+    revision = journal.find_revision(entry, revision_id)
+    if revision is None:
         abort(404)
     journal.restore_revision(entry, revision)
     db.session.commit()

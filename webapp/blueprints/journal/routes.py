@@ -25,7 +25,7 @@ from webapp.blueprints.journal.schemas import (
 )
 from webapp.extensions import db
 from webapp.forms import validate
-from webapp.models import EntryRevision, GoalStatus, Role, Theme
+from webapp.models import GoalStatus, Role, Theme
 from webapp.services import access, journal, voice
 
 PARTICIPANT = Role.PARTICIPANT
@@ -253,8 +253,8 @@ def delete_entry(entry_id: int):
 @access.role(PARTICIPANT)
 def restore_revision(entry_id: int, revision_id: int):
     entry = _entry_or_404(entry_id)
-    revision = db.session.get(EntryRevision, revision_id)
-    if revision is None or revision.entry_id != entry.id:
+    revision = journal.find_revision(entry, revision_id)
+    if revision is None:
         abort(404)
     journal.restore_revision(entry, revision)
     db.session.commit()
