@@ -50,11 +50,12 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.api import bp as api
     from webapp.blueprints.auth import bp as auth
     from webapp.blueprints.groups import bp as groups
+    from webapp.blueprints.inbox import bp as inbox
     from webapp.blueprints.journal import bp as journal
     from webapp.blueprints.main import bp as main
     from webapp.blueprints.me import bp as me
 
-    for bp in (main, auth, me, groups, journal, admin, api):
+    for bp in (main, auth, me, groups, journal, inbox, admin, api):
         app.register_blueprint(bp)
 
 

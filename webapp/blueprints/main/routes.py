@@ -33,17 +33,6 @@ def home():
     return render_template("main/home.html", groups=groups)
 
 
-@bp.route("/inbox")
-@access.logged_in
-def inbox():
-    return render_template(
-        "main/coming.html",
-        title=_("Inbox"),
-        icon_name="inbox",
-        text=_("Soon replies, reactions and strength words from your group and mentor land here."),
-    )
-
-
 @bp.get("/livez")
 @access.public
 def livez():

@@ -1,0 +1,7 @@
+"""The inbox room: notifications for everyone, the mentor's inbox, mentor links, strength words."""
+
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__)
+
+from webapp.blueprints.inbox import routes  # noqa: E402, F401
