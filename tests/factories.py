@@ -17,6 +17,7 @@ from webapp.models import (
     Step,
     User,
 )
+from webapp.models.base import utcnow
 from webapp.services import groups, passwords
 
 PASSWORD = "a good long password"
@@ -109,6 +110,8 @@ def share(
 def mentor_link(
     participant: User, mentor: User, status: str = LinkStatus.ACCEPTED, **extra
 ) -> MentorLink:
+    if status != LinkStatus.PENDING:
+        extra.setdefault("answered_at", utcnow())
     link = MentorLink(participant_id=participant.id, mentor_id=mentor.id, status=status, **extra)
     db.session.add(link)
     db.session.flush()

@@ -30,10 +30,13 @@ def configure(app: Flask, overrides: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from webapp import i18n
-    from webapp.extensions import babel, csrf, db, login_manager, migrate
+    from webapp.extensions import babel, csrf, db, end_read_only_transaction, login_manager, migrate
     from webapp.services import logins
 
     db.init_app(app)
+    # Teardowns run last-registered first: this one sees the session before db.init_app's
+    # closes it.
+    app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(
         app, db, directory=str(settings.INSTANCE.parent / "migrations"), render_as_batch=True
     )
@@ -54,8 +57,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.journal import bp as journal
     from webapp.blueprints.main import bp as main
     from webapp.blueprints.me import bp as me
+    from webapp.blueprints.sharing import bp as sharing
 
-    for bp in (main, auth, me, groups, journal, inbox, admin, api):
+    for bp in (main, auth, me, groups, journal, inbox, sharing, admin, api):
         app.register_blueprint(bp)
 
 

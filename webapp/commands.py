@@ -24,6 +24,178 @@ def _user(username: str, display: str, role: str, password: str, **extra) -> Use
     return user
 
 
+def _seed_sharing(group: Group) -> None:
+    """A few things shared in the demo group, with a reaction, a reply and a strength word, so
+    the group feed has something to show (only once: the items have fixed client ids)."""
+    from datetime import timedelta
+
+    from webapp.models import Entry, Goal, Reply, ShareReaction, Step, StrengthWord
+    from webapp.models.base import utcnow
+    from webapp.services import sharing
+
+    people = {
+        n: db.session.scalar(select(User).where(User.username == f"deltaker{n}")) for n in (2, 3, 4)
+    }
+    if db.session.scalar(select(Entry).where(Entry.client_id == "demo-shared-entry")):
+        return
+    now = utcnow()
+    entry = Entry(
+        owner_id=people[2].id,
+        client_id="demo-shared-entry",
+        mood=4,
+        text="Jeg var på intervju i dag. Jeg var nervøs, men det gikk bedre enn jeg trodde.",
+        created_at=now - timedelta(hours=3),
+        updated_at=now - timedelta(hours=3),
+    )
+    goal = Goal(
+        owner_id=people[3].id,
+        client_id="demo-shared-goal",
+        title="Komme meg opp før klokka 10",
+        why="Da rekker jeg mer, og dagen blir bedre.",
+        theme="daily",
+    )
+    db.session.add_all([entry, goal])
+    db.session.flush()
+    db.session.add_all(
+        [
+            Step(
+                owner_id=people[3].id,
+                goal_id=goal.id,
+                client_id=f"demo-shared-step-{n}",
+                title=title,
+                position=n,
+                done_at=now - timedelta(days=1) if n == 0 else None,
+            )
+            for n, title in enumerate(["Sette på vekkerklokka", "Legge meg før midnatt"])
+        ]
+    )
+    audience = sharing.Audience(f"group:{group.id}", group.name, group=group)
+    shared_goal, _new = sharing.share(people[3], goal, audience)
+    shared_entry, _new = sharing.share(people[2], entry, audience)
+    db.session.add_all(
+        [
+            ShareReaction(share_id=shared_entry.id, user_id=people[3].id, reaction="strong"),
+            ShareReaction(share_id=shared_entry.id, user_id=people[4].id, reaction="heart"),
+            ShareReaction(share_id=shared_goal.id, user_id=people[2].id, reaction="clap"),
+            Reply(
+                share_id=shared_entry.id,
+                author_id=people[3].id,
+                text="Så bra! Jeg håper du får jobben.",
+            ),
+            StrengthWord(
+                recipient_id=people[2].id,
+                giver_id=people[4].id,
+                share_id=shared_entry.id,
+                preset="brave",
+                show_name=True,
+            ),
+        ]
+    )
+
+
+def _seed_mentoring(office: Office, counsellor: User, mentor: User) -> None:
+    """Mentor Mo linked to Deltaker 1 (who said yes), two things Deltaker 1 shared with Mo (one
+    already answered), strength words Deltaker 1 received, and the notices all this made: the
+    mentor's inbox, the inbox and "My strength words" have something to show (only once)."""
+    from datetime import timedelta
+
+    from webapp.models import (
+        Entry,
+        Goal,
+        LinkStatus,
+        MentorLink,
+        NotificationKind,
+        Reply,
+        ShareView,
+        StrengthWord,
+    )
+    from webapp.models.base import utcnow
+    from webapp.services import notifications, sharing
+
+    if mentor.office_id is None:
+        mentor.office_id = office.id
+    kari = db.session.scalar(select(User).where(User.username == "deltaker1"))
+    if db.session.scalar(select(MentorLink.id).where(MentorLink.participant_id == kari.id)):
+        return
+    now = utcnow()
+    link = MentorLink(
+        participant_id=kari.id,
+        mentor_id=mentor.id,
+        proposed_by_id=counsellor.id,
+        status=LinkStatus.ACCEPTED,
+        created_at=now - timedelta(days=2),
+        answered_at=now - timedelta(days=2),
+    )
+    db.session.add(link)
+    db.session.flush()
+    request = notifications.notify(kari.id, NotificationKind.LINK_REQUEST, counsellor, link=link)
+    request.read_at = now - timedelta(days=2)
+    notifications.notify(counsellor.id, NotificationKind.LINK_ANSWER, kari, link=link)
+    notifications.notify(mentor.id, NotificationKind.LINK_ANSWER, kari, link=link)
+
+    goal = Goal(
+        owner_id=kari.id,
+        client_id="demo-mentor-goal",
+        title="Søke på sommerjobb",
+        why="Jeg vil tjene egne penger og prøve noe nytt.",
+        theme="work",
+    )
+    entry = Entry(
+        owner_id=kari.id,
+        client_id="demo-mentor-entry",
+        mood=3,
+        text="Jeg har skrevet en søknad, men tør ikke sende den ennå. Kan du lese den?",
+        created_at=now - timedelta(hours=2),
+        updated_at=now - timedelta(hours=2),
+    )
+    db.session.add_all([goal, entry])
+    db.session.flush()
+    audience = sharing.Audience(f"mentor:{mentor.id}", mentor.display_name, mentor=mentor)
+    shared_goal, _new = sharing.share(kari, goal, audience)
+    shared_goal.shared_at = now - timedelta(days=1)
+    db.session.add_all(
+        [
+            ShareView(
+                share_id=shared_goal.id,
+                owner_id=kari.id,
+                viewer_id=mentor.id,
+                viewer_role="mentor",
+                at=now - timedelta(hours=20),
+            ),
+            Reply(
+                share_id=shared_goal.id,
+                author_id=mentor.id,
+                text="Godt mål! Vil du at vi ser på CV-en sammen på torsdag?",
+                created_at=now - timedelta(hours=20),
+            ),
+        ]
+    )
+    notifications.notify(kari.id, NotificationKind.REPLY, mentor, share=shared_goal)
+    notifications.mark_thread_read(mentor, f"share:{shared_goal.id}")  # Mo opened it
+    sharing.share(kari, entry, audience)  # new: unread in the mentor's inbox
+
+    givers = {
+        n: db.session.scalar(select(User).where(User.username == f"deltaker{n}"))
+        for n in (2, 3, 5, 6)
+    }
+    for n, preset, text, show_name in (
+        (2, "brave", "", True),
+        (3, "brave", "", False),
+        (5, "good_listener", "", True),
+        (6, None, "Flink til å få folk til å le", True),
+    ):
+        word = StrengthWord(
+            recipient_id=kari.id,
+            giver_id=givers[n].id,
+            preset=preset,
+            text=text,
+            show_name=show_name,
+        )
+        db.session.add(word)
+        db.session.flush()
+        notifications.notify_strength_word(word)
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
@@ -36,7 +208,7 @@ def init_app(app: Flask) -> None:
             db.session.flush()
         _user("admin", "Admin", Role.ADMIN, pw)
         counsellor = _user("veileder1", "Veileder Vera", Role.COUNSELLOR, pw, office_id=office.id)
-        _user("mentor1", "Mentor Mo", Role.MENTOR, pw)
+        mentor = _user("mentor1", "Mentor Mo", Role.MENTOR, pw, office_id=office.id)
         group = db.session.scalar(select(Group).where(Group.name == "Stegvis demo"))
         if group is None:
             from datetime import date
@@ -53,6 +225,8 @@ def init_app(app: Flask) -> None:
         for n in range(1, 9):
             user = _user(f"deltaker{n}", f"Deltaker {n}", Role.PARTICIPANT, pw, birth_year=2004)
             groups.join(user, group)
+        _seed_sharing(group)
+        _seed_mentoring(office, counsellor, mentor)
         db.session.commit()
         click.echo(f"Demo group code: {group.invite_code}")
 

@@ -113,6 +113,61 @@ def journal_page(name: str, path: str) -> Visit:
     return Visit(name, go)
 
 
+def first_mentor_link(name: str) -> Visit:
+    """The page of the first mentor link the logged-in person can see (seed-demo makes one)."""
+
+    def go(page, server):
+        links = page.request.get(server.url + "/api/v1/mentor-links").json()
+        assert links, "seed-demo should link Mentor Mo and Deltaker 1"
+        response = page.goto(f"{server.url}/mentor-links/{links[-1]['id']}")
+        assert response.status == 200, f"{name}: {response.status} at {page.url}"
+
+    return Visit(name, go)
+
+
+def link_a_mentor_page(page, server):
+    """The counsellor's "Link a mentor" page, reached from the group's member list."""
+    page.goto(f"{server.url}/groups/{server.group_id}")
+    with page.expect_navigation() as nav:
+        page.click("a[href^='/mentor-links/new'] >> nth=0")
+    assert nav.value.status == 200, page.url
+
+
+def demo_share(name: str, then: str | None = None, status: int = 200) -> Visit:
+    """The page of the entry seed-demo shares in the demo group; with `then`, after pressing
+    that button (e.g. sending an empty reply)."""
+
+    def go(page, server):
+        from sqlalchemy import select
+
+        from webapp.extensions import db
+        from webapp.models import Entry, Share
+
+        with server.app.app_context():
+            share_id = db.session.scalar(
+                select(Share.id).join(Entry).where(Entry.client_id == "demo-shared-entry")
+            )
+        response = page.goto(f"{server.url}/shares/{share_id}")
+        if then:
+            response = submit(page, then)
+        assert response.status == status, f"{name}: {response.status} at {page.url}"
+
+    return Visit(name, go)
+
+
+def my_shares_page(page, server):
+    """ "What I share" after sharing the journal entry made above with the group (by the API)."""
+    ids = journal_data(page, server)
+    token = page.request.get(server.url + "/api/v1/session").json()["csrf_token"]
+    shared = page.request.post(
+        server.url + "/api/v1/shares",
+        data={"kind": "entry", "item_id": ids["entry"], "audience": f"group:{server.group_id}"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert shared.ok, shared.text()
+    assert page.goto(server.url + "/shares").status == 200
+
+
 ANONYMOUS = [
     opened("/login"),
     after_submit(
@@ -162,7 +217,17 @@ PARTICIPANT = [
     journal_page("/journal/look-back (week)", "/journal/look-back"),
     journal_page("/journal/look-back (month)", "/journal/look-back?view=month"),
     opened("/inbox"),
+    first_mentor_link("/mentor-links/<id> (participant)"),
+    opened("/me/strengths"),
     opened("/group"),
+    journal_page("/share/entry/<id> (the share sheet)", "/share/entry/{entry}"),
+    journal_page("/share/goal/<id> (the share sheet)", "/share/goal/{goal}"),
+    Visit("/shares (What I share)", my_shares_page),
+    opened("/groups/{group_id}/feed"),
+    demo_share("/shares/<id> (someone else's shared entry)"),
+    demo_share(
+        "/shares/<id> after sending an empty reply", "form.reply-form button[type=submit]", 400
+    ),
     opened("/join"),
     after_submit(
         "/join with a wrong code",
@@ -195,6 +260,11 @@ COUNSELLOR = [
         'form[action*="/reset-code/"] button[type=submit] >> nth=0',
         200,
     ),
+    opened("/inbox"),
+    opened("/groups/{group_id}/feed"),
+    demo_share("/shares/<id> (a counsellor of the group)"),
+    Visit("/mentor-links/new (Link a mentor)", link_a_mentor_page),
+    first_mentor_link("/mentor-links/<id> (counsellor)"),
     opened("/me"),
 ]
 
@@ -218,10 +288,18 @@ ADMIN = [
         'form[action*="/reset-code"] button[type=submit] >> nth=0',
         200,
     ),
+    opened("/inbox"),
     opened("/me"),
 ]
 
-MENTOR = [opened("/"), opened("/group"), opened("/me")]
+MENTOR = [
+    opened("/"),
+    opened("/mentor"),
+    opened("/inbox"),
+    first_mentor_link("/mentor-links/<id> (mentor)"),
+    opened("/group"),
+    opened("/me"),
+]
 
 ROLES = {
     "anonymous": (None, ANONYMOUS),

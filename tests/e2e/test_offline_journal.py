@@ -427,3 +427,112 @@ def test_editing_an_entry_goes_through_the_outbox_and_back_to_the_journal(page, 
     assert path_of(page.url) == "/journal"
     assert entries_with(page, base, changed)[0]["id"] == entry["id"]
     assert entries_with(page, base, first) == []
+
+
+# --- the progress ring follows ticks at once ---------------------------------------------------
+
+ADD_STEP = """async ([goal, title]) => {
+  const session = await (await fetch("/api/v1/session")).json();
+  const response = await fetch(`/api/v1/goals/${goal}/steps`, {method: "POST",
+    headers: {"Content-Type": "application/json", "X-CSRF-Token": session.csrf_token},
+    body: JSON.stringify({client_id: crypto.randomUUID(), title})});
+  return (await response.json()).id;
+}"""
+
+RING_STATE = """ring => ({
+  done: Number(ring.dataset.done), total: Number(ring.dataset.total),
+  text: ring.querySelector(".ring-text").textContent.trim(),
+  fill: ring.querySelector(".ring-fill")
+    && ring.querySelector(".ring-fill").getAttribute("stroke-dasharray"),
+  one: ring.dataset.labelOne, many: ring.dataset.labelMany,
+})"""
+
+
+def ring_of(page) -> dict:
+    return page.locator("[data-ring]").evaluate(RING_STATE)
+
+
+def ring_shows(page, done: int, total: int) -> dict:
+    """The ring says `done` of `total` in the page's own (translated) words, and draws it."""
+    poll(page, lambda: (lambda r: r["done"] == done and r["total"] == total)(ring_of(page)),
+         f"the ring to show {done} of {total}", 5000)  # fmt: skip
+    ring = ring_of(page)
+    words = ring["one"] if total == 1 else ring["many"]
+    assert ring["text"] == words.replace("__DONE__", str(done)).replace("__NUM__", str(total))
+    expected_fill = f"{round(1000 * done / total) / 10:g} 100" if done else None
+    assert ring["fill"] == expected_fill, ring
+    return ring
+
+
+def test_a_step_ticked_offline_moves_the_ring_at_once_and_after_a_reload(
+    page, context, live_server
+):
+    base = live_server.url
+    without_background_sync(context, page, base)
+    log_in(page, base, USER)
+    made = page.evaluate(MAKE_GOAL, "Rydde rommet")
+    second = page.evaluate(ADD_STEP, [made["goal"], "Støvsuge"])
+    goal_url = goal_page(page, base, made["goal"])
+    page.goto(goal_url)
+    wait_controlled(page)
+    page.goto(goal_url)  # once more, now through the service worker, which keeps a copy
+    ring_shows(page, 0, 2)
+
+    context.set_offline(True)
+    step_toggle(page, made["step"]).locator("button").first.click()
+    ticked = ring_shows(page, 1, 2)  # at once, without a reload
+    badge_says(page, 1)
+    # Said to screen readers too, politely, with the count of what waits.
+    page.locator("[data-outbox-announce]").filter(has_text=ticked["text"]).wait_for(
+        state="attached"
+    )
+
+    response = page.reload()  # the cached page, with the waiting tick put back on top
+    assert response.from_service_worker
+    ring_shows(page, 1, 2)
+
+    # A step added offline counts too; opening a step again takes it off the ring.
+    page.fill("#s-title", "Bære ut søpla")
+    page.locator('form[data-outbox="step-create"] button[type="submit"]').click()
+    page.locator("[data-outbox-pending]").filter(has_text="Bære ut søpla").wait_for()
+    ring_shows(page, 1, 3)
+    step_toggle(page, made["step"]).locator("button").first.click()
+    ring_shows(page, 0, 3)
+    step_toggle(page, second).locator("button").first.click()
+    offline = ring_shows(page, 1, 3)
+    page.reload()
+    ring_shows(page, 1, 3)
+
+    # Online again: the server's own page says the same, in the same words.
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    poll(page, lambda: pending_in_db(page) == 0 or None, "the outbox to empty")
+    page.goto(goal_url)
+    assert ring_shows(page, 1, 3)["text"] == offline["text"]
+    assert step_of(page, base, made["goal"], second)["done"] is True
+    assert step_of(page, base, made["goal"], made["step"])["done"] is False
+
+
+def test_a_tick_moves_the_ring_at_once_online_too_even_when_the_server_is_slow_to_answer(
+    context, live_server
+):
+    page = context.new_page()  # not the `page` fixture: the 503 below is made up on purpose
+    base = live_server.url
+    without_background_sync(context, page, base)
+    log_in(page, base, USER)
+    made = page.evaluate(MAKE_GOAL, "Lage middag selv")
+    page.goto(goal_page(page, base, made["goal"]))
+    ring_shows(page, 0, 1)
+    context.route(
+        "**/api/v1/steps/*",
+        lambda route: route.fulfill(status=503, content_type="application/json", body="{}"),
+    )
+    step_toggle(page, made["step"]).locator("button").first.click()
+    ring_shows(page, 1, 1)
+    badge_says(page, 1)
+    context.unroute("**/api/v1/steps/*")
+    with page.expect_navigation():  # sent now: the server's page, celebrating
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_load_state("load")
+    ring_shows(page, 1, 1)
+    assert step_of(page, base, made["goal"], made["step"])["done"] is True

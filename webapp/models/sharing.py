@@ -210,7 +210,8 @@ class NotificationKind(enum.StrEnum):
     STRENGTH_WORD = "strength_word"
     SHARED = "shared"  # a new item shared with a mentor
     LINK_REQUEST = "link_request"
-    LINK_ANSWER = "link_answer"
+    LINK_ANSWER = "link_answer"  # yes or no: read the link's status
+    LINK_ENDED = "link_ended"
     HIDDEN = "hidden"  # a counsellor hid something of yours, with the reason
     REPORT = "report"  # to the group's counsellors
 

@@ -1,6 +1,7 @@
 """Who may see what: the one place that answers it. Routes ask here; they never decide."""
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.sql.elements import BindParameter
 
 from webapp.models import (
     Entry,
@@ -8,6 +9,7 @@ from webapp.models import (
     Group,
     LinkStatus,
     Membership,
+    MentorInvite,
     MentorLink,
     Notification,
     Reply,
@@ -18,6 +20,7 @@ from webapp.models import (
     Step,
     StrengthWord,
     User,
+    VoiceNote,
 )
 
 
@@ -97,6 +100,22 @@ def entries_visible_to(user: User) -> Select[tuple[Entry]]:
     return select(Entry).where(Entry.owner_id == user.id)
 
 
+def entry_rows_visible_to(viewer: User | BindParameter, *columns) -> Select:
+    """The entries of entries_visible_to as plain rows of `columns` (of the entries and voice_notes
+    tables; the voice note is outer-joined), for reads that turn rows straight into JSON.
+
+    `viewer` may be a bind parameter standing for the viewer's user id: a hot path then builds
+    the query once and binds the logged-in user on each execution.
+    """
+    entries, voice = Entry.__table__, VoiceNote.__table__
+    owner = viewer if isinstance(viewer, BindParameter) else viewer.id
+    return (
+        select(*columns)
+        .select_from(entries.outerjoin(voice, voice.c.entry_id == entries.c.id))
+        .where(entries.c.owner_id == owner)
+    )
+
+
 # --- sharing by choice: a share opens one item to one audience, until it is revoked ---------------
 #
 # Everything others can see of a person's journal passes through `shares_visible_to`: the feed,
@@ -167,8 +186,9 @@ def mentor_inbox_of(user: User) -> Select[tuple[Share]]:
 
 
 def replies_visible_to(user: User) -> Select[tuple[Reply]]:
-    """Replies on shares the person may see; a hidden reply only to its author, the share's
-    owner (who is told why) and the group's counsellors."""
+    """Replies on shares the person may see. A hidden reply stays with its author (who is told
+    why) and the group's counsellors; the owner of the item is spared it, as it was hidden for
+    breaking the group's rules, often because it hurt."""
     return (
         select(Reply)
         .join(Share, Share.id == Reply.share_id)
@@ -228,15 +248,69 @@ def share_views_of(user: User) -> Select[tuple[ShareView]]:
     return select(ShareView).where(ShareView.owner_id == user.id)
 
 
+def participants_led_by(user: User) -> Select[tuple[User]]:
+    """Participants in the groups this counsellor leads (nobody for any other role)."""
+    led = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.role == Role.COUNSELLOR
+    )
+    in_led_group = (
+        select(Membership.user_id)
+        .where(Membership.group_id.in_(led), Membership.role == Role.PARTICIPANT)
+        .scalar_subquery()
+    )
+    query = select(User).where(User.role == Role.PARTICIPANT, User.id.in_(in_led_group))
+    if user.role != Role.COUNSELLOR:
+        query = query.where(False)
+    return query
+
+
 def mentor_links_of(user: User) -> Select[tuple[MentorLink]]:
-    """Links a person is part of (as participant or mentor), and those a counsellor proposed."""
-    return select(MentorLink).where(
-        or_(
-            MentorLink.participant_id == user.id,
+    """Links a person is part of, and the links of the participants a counsellor leads.
+
+    A mentor sees a link only once the participant said yes (and after it ended): a request
+    they declined, or have not answered yet, does not tell a mentor their name.
+    """
+    mine = [
+        MentorLink.participant_id == user.id,
+        and_(
             MentorLink.mentor_id == user.id,
-            MentorLink.proposed_by_id == user.id,
+            MentorLink.answered_at.is_not(None),
+            MentorLink.status.in_([LinkStatus.ACCEPTED, LinkStatus.ENDED]),
+        ),
+    ]
+    if user.role == Role.COUNSELLOR:
+        mine.append(MentorLink.proposed_by_id == user.id)
+        mine.append(
+            MentorLink.participant_id.in_(participants_led_by(user).with_only_columns(User.id))
+        )
+    return select(MentorLink).where(or_(*mine))
+
+
+def mentors_linkable_by(user: User, participant_id: int) -> Select[tuple[User]]:
+    """Mentors a counsellor may propose for a participant: those of the offices of the groups
+    the two share, of the counsellor's own office, and the mentors the counsellor invited."""
+    shared_groups = (
+        select(Group.office_id)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id, Membership.role == Role.COUNSELLOR)
+        .where(
+            Group.id.in_(
+                select(Membership.group_id).where(
+                    Membership.user_id == participant_id, Membership.role == Role.PARTICIPANT
+                )
+            )
         )
     )
+    invited = select(MentorInvite.mentor_id).where(
+        MentorInvite.invited_by_id == user.id, MentorInvite.mentor_id.is_not(None)
+    )
+    offices = [User.office_id.in_(shared_groups), User.id.in_(invited)]
+    if user.office_id is not None:
+        offices.append(User.office_id == user.office_id)
+    query = select(User).where(User.role == Role.MENTOR, or_(*offices)).order_by(User.display_name)
+    if user.role != Role.COUNSELLOR:
+        query = query.where(False)
+    return query
 
 
 def mentors_of(user: User) -> Select[tuple[User]]:

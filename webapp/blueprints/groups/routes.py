@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.forms import validate
 from webapp.models import Group, Membership, Office, Role
 from webapp.models.base import utcnow
-from webapp.services import access, groups, invites, visibility
+from webapp.services import access, groups, invites, mentoring, visibility
 
 COUNSELLOR = Role.COUNSELLOR
 
@@ -121,6 +121,7 @@ def _detail_page(group: Group, reset: dict | None = None):
         link=link,
         qr=groups.qr_data_uri(link),
         reset=reset,
+        mentor_links=mentoring.links_by_participant(current_user, group),
     )
 
 

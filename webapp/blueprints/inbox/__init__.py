@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbox", __name__)
 
-from webapp.blueprints.inbox import routes  # noqa: E402, F401
+from webapp.blueprints.inbox import api, routes  # noqa: E402, F401

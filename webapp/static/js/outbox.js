@@ -4,10 +4,14 @@
 // loads it with importScripts() for Background Sync. Both get `self.StegvisOutbox`. No DOM here.
 //
 // An item: {id, kind, method, url, body (object), audio (Blob, optional), duration_ms,
-//           created_at (ISO), tries, last_error}.
+//           about (what it belongs to, for people; not sent), user, created_at (ISO), tries,
+//           last_error}.
 // Flushing sends items oldest first. 2xx: the item is done. Network error, 5xx, 408, 429, 401 or
-// a stale CSRF token: stop and try again later (nothing is lost). Any other 4xx: the server will
-// never take it, so it moves to the "failed" store with the error, where it can still be read.
+// a stale CSRF token: stop and try again later (nothing is lost). Any other 4xx (400 invalid,
+// 403, 404 deleted on another device, 413 too big, and 409/412, which our server never sends:
+// edits are last-write-wins there) will never be taken as it is, so it moves to the "failed"
+// store with the status and the server's error. There it stays, shown to the person who wrote it
+// ("Not saved"), until they copy it, send it again (retry) or remove it (removeFailed).
 // Creating is idempotent on the server by client_id, so sending an item twice is harmless.
 
 (function (scope) {
@@ -133,6 +137,7 @@
       record.duration_ms = item.duration_ms || null;
     }
     if (item.user) record.user = String(item.user);
+    if (item.about) record.about = String(item.about);
     record.id = await run(STORE, "readwrite", (store) => store.add(record));
     notify({ type: "changed", pending: (await pendingFor(record.user)).length });
     return record;
@@ -158,6 +163,46 @@
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error);
     });
+  }
+
+  // What could not be saved, for this person (items without a user were written before we
+  // recorded who wrote them). Oldest first, as written.
+  async function failedFor(user) {
+    const items = (await failed()).filter((item) => mine(item, user || null));
+    return items.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.id - b.id);
+  }
+
+  async function removeFailed(id) {
+    await run(FAILED, "readwrite", (store) => store.delete(id));
+    notify({ type: "changed" });
+  }
+
+  // Back into the outbox, as it was written (same client_id, so never stored twice), with a
+  // fresh count of tries. Resolves with the new outbox item, or null if it was already gone.
+  async function retry(id) {
+    const db = await openDb();
+    const record = await new Promise((resolve, reject) => {
+      const tx = db.transaction([FAILED, STORE], "readwrite");
+      const failedStore = tx.objectStore(FAILED);
+      let again = null;
+      const get = failedStore.get(id);
+      get.onsuccess = () => {
+        const kept = get.result;
+        if (!kept) return;
+        again = { ...kept, tries: 0, last_error: null };
+        for (const key of ["id", "failed_id", "status", "failed_at"]) delete again[key];
+        const added = tx.objectStore(STORE).add(again);
+        added.onsuccess = () => {
+          again.id = added.result;
+        };
+        failedStore.delete(id);
+      };
+      tx.oncomplete = () => resolve(again);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+    if (record) notify({ type: "changed", pending: (await pendingFor(record.user)).length });
+    return record;
   }
 
   function extension(type) {
@@ -307,5 +352,8 @@
     return next;
   }
 
-  scope.StegvisOutbox = { add, all, count, failed, first: firstItem, flush, lastSentAt, pendingFor, remove, send, openDb };
+  scope.StegvisOutbox = {
+    add, all, count, failed, failedFor, first: firstItem, flush, lastSentAt, pendingFor, remove,
+    removeFailed, retry, send, openDb,
+  };
 })(self);

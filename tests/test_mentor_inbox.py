@@ -1,0 +1,157 @@
+"""The mentor's inbox: only what was shared with me while the link stands, unread first; an item
+is unread until I open it, and again when the participant replies."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from webapp.extensions import db
+from webapp.models import Reply, Role, ShareView
+from webapp.models.base import utcnow
+from webapp.services import mentoring
+
+import factories
+from conftest import page_text
+
+
+@pytest.fixture
+def world(app):
+    kari = factories.user(username="kari", display_name="Kari")
+    sara = factories.user(username="sara", display_name="Sara")
+    mo = factories.user(Role.MENTOR, username="mo", display_name="Mentor Mo")
+    mia = factories.user(Role.MENTOR, username="mia", display_name="Mia")
+    factories.mentor_link(kari, mo, answered_at=utcnow())
+    factories.mentor_link(sara, mo, answered_at=utcnow())
+    factories.commit()
+    return {"kari": kari, "sara": sara, "mo": mo, "mia": mia}
+
+
+def shared(owner, mentor, text, minutes_ago):
+    entry = factories.entry(owner, text)
+    row = factories.share(entry, mentor=mentor, shared_at=utcnow() - timedelta(minutes=minutes_ago))
+    factories.commit()
+    return row
+
+
+def viewed(share, viewer, minutes_ago=0):
+    db.session.add(
+        ShareView(
+            share_id=share.id,
+            owner_id=share.owner_id,
+            viewer_id=viewer.id,
+            viewer_role="mentor",
+            at=utcnow() - timedelta(minutes=minutes_ago),
+        )
+    )
+    factories.commit()
+
+
+def mentor_client(make_client, username="mo"):
+    client = make_client()
+    client.login(username)
+    return client
+
+
+def order_on_page(response, *needles):
+    text = page_text(response)
+    return sorted(needles, key=text.index)
+
+
+def test_unread_items_come_first_then_the_newest(world, make_client):
+    old_unread = shared(world["kari"], world["mo"], "Old but unread", 60)
+    new_read = shared(world["sara"], world["mo"], "New and read", 5)
+    viewed(new_read, world["mo"])
+    newest_unread = shared(world["kari"], world["mo"], "Newest unread", 1)
+    response = mentor_client(make_client).get("/mentor")
+    assert response.status_code == 200
+    assert order_on_page(response, "Old but unread", "New and read", "Newest unread") == [
+        "Newest unread",
+        "Old but unread",
+        "New and read",
+    ]
+    html = response.get_data(as_text=True)
+    assert len(re.findall(r'class="notice-item mentor-item is-unread"', html)) == 2
+    assert "2 new" in page_text(response)
+    assert (
+        f'href="/shares/{old_unread.id}"' in html and f'href="/shares/{newest_unread.id}"' in html
+    )
+
+
+def test_a_reply_from_the_participant_makes_an_opened_item_unread_again(world, make_client):
+    row = shared(world["kari"], world["mo"], "Read it", 30)
+    viewed(row, world["mo"], minutes_ago=20)
+    assert [item.unread for item in mentoring.inbox(world["mo"])] == [False]
+    db.session.add(Reply(share_id=row.id, author_id=world["mo"].id, text="Fint!"))
+    factories.commit()
+    assert [item.unread for item in mentoring.inbox(world["mo"])] == [False]  # my own reply
+    db.session.add(
+        Reply(
+            share_id=row.id,
+            author_id=world["kari"].id,
+            text="Takk",
+            created_at=utcnow() - timedelta(minutes=10),
+        )
+    )
+    factories.commit()
+    assert [item.unread for item in mentoring.inbox(world["mo"])] == [True]
+    assert mentoring.unread_in_inbox(world["mo"]) == 1
+    viewed(row, world["mo"])
+    assert [item.unread for item in mentoring.inbox(world["mo"])] == [False]
+
+
+def test_another_mentor_sees_none_of_it(world, make_client):
+    shared(world["kari"], world["mo"], "Only for Mo", 1)
+    mia = mentor_client(make_client, "mia")
+    text = page_text(mia.get("/mentor"))
+    assert "Only for Mo" not in text and "Nothing shared with you yet" in text
+
+
+def test_revoked_and_unlinked_items_leave_the_inbox_at_once(world, make_client):
+    row = shared(world["kari"], world["mo"], "Soon revoked", 1)
+    shared(world["sara"], world["mo"], "Sara still shares", 2)
+    mo = mentor_client(make_client)
+    assert "Soon revoked" in page_text(mo.get("/mentor"))
+    row.revoked_at = utcnow()
+    factories.commit()
+    text = page_text(mo.get("/mentor"))
+    assert "Soon revoked" not in text and "Sara still shares" in text
+
+
+def test_participants_and_counsellors_do_not_have_a_mentor_inbox(world, make_client):
+    kari = make_client()
+    kari.login("kari")
+    assert kari.get("/mentor").status_code == 404
+
+
+def test_the_inbox_costs_the_same_queries_for_two_items_or_twenty(world, make_client):
+    mo = mentor_client(make_client)
+
+    def cost():
+        statements = []
+        listen = lambda *_a: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert mo.get("/mentor").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        return len(statements)
+
+    for n in range(2):
+        shared(world["kari"], world["mo"], f"item {n}", n)
+    two = cost()
+    for n in range(18):
+        shared(world["sara"] if n % 2 else world["kari"], world["mo"], f"more {n}", n)
+    assert cost() == two
+
+
+def test_seen_by_tells_the_owner_when_their_mentor_opened_it(world):
+    row = shared(world["kari"], world["mo"], "Seen?", 5)
+    assert mentoring.seen_by(world["kari"], row) is None
+    viewed(row, world["mia"])  # not their mentor (cannot happen through the pages; still ignored)
+    assert mentoring.seen_by(world["kari"], row) is None
+    viewed(row, world["mo"], minutes_ago=1)
+    seen = mentoring.seen_by(world["kari"], row)
+    assert seen is not None and utcnow() - seen < timedelta(minutes=2)
+    assert mentoring.seen_by(world["mo"], row) is None  # only the owner reads their access log
