@@ -98,11 +98,15 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(database_url):
         factories.user(username="kari")
         factories.commit()
         client = Client(app)
-        response = client.post_form(
+        https = "https://localhost"
+        token = client.get("/api/v1/session", base_url=https).get_json()["csrf_token"]
+        response = client.post(
             "/login",
-            {"username": "kari", "password": factories.PASSWORD},
-            base_url="https://localhost",
+            data={"username": "kari", "password": factories.PASSWORD, "csrf_token": token},
+            base_url=https,
+            headers={"Referer": https + "/login"},  # over HTTPS the CSRF check wants it
         )
+        assert response.status_code == 302
         cookie = response.headers["Set-Cookie"]
         assert cookie.startswith("__Host-stegvis=")
         assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
@@ -237,3 +241,11 @@ def test_a_form_without_the_csrf_token_is_refused(client):
     response = client.post("/login", data={"username": "kari", "password": factories.PASSWORD})
     assert response.status_code == 400
     assert "security token" in page_text(response)
+
+
+def test_reading_a_page_never_rewrites_the_session_cookie(client):
+    """A late answer (the manifest, say) must not overwrite a login that happened meanwhile."""
+    client.get("/login")
+    for url in ("/manifest.webmanifest", "/login", "/offline", "/sw.js", "/signup"):
+        response = client.get(url)
+        assert response.headers.getlist("Set-Cookie") == [], url

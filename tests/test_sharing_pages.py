@@ -470,6 +470,19 @@ def count_queries(fn) -> int:
     return len([s for s in statements if "pg_current_xact_id_if_assigned" not in s])
 
 
+def test_a_counsellor_reading_the_feed_is_in_each_owners_access_log(world, make_client):
+    row = factories.share(world["entry"], group=world["group"])
+    factories.commit()
+    for url in (f"/groups/{world['group'].id}/feed", f"/api/v1/groups/{world['group'].id}/feed"):
+        assert as_(make_client, "veil").get(url).status_code == 200
+    assert as_(make_client, "ola").get(f"/groups/{world['group'].id}/feed").status_code == 200
+    views = db.session.scalars(select(ShareView).where(ShareView.share_id == row.id)).all()
+    assert [(v.viewer_id, v.viewer_role) for v in views] == [
+        (world["counsellor"].id, "counsellor"),
+        (world["counsellor"].id, "counsellor"),
+    ]
+
+
 def test_feed_of_50_items_costs_at_most_6_queries(world, make_client):
     members = [factories.user(username=f"m{n}", display_name=f"M{n}") for n in range(12)]
     from webapp.services import groups

@@ -45,6 +45,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    # Our device sessions are ended server-side; Flask-Login's IP/agent check would only rewrite
+    # the cookie of anonymous visitors (a late response could then undo a login that just
+    # happened in another tab or fetch).
+    login_manager.session_protection = None
     login_manager.user_loader(logins.load)
 
 

@@ -290,6 +290,21 @@ def record_view(viewer: User, row: Share) -> None:
         )
 
 
+def record_feed_views(viewer: User, rows: list[Share]) -> None:
+    """A counsellor reading the feed reads every item on the page: each goes in its owner's
+    access log (one multi-row INSERT). Members who are participants are the item's audience
+    and are not logged; mentors never see a group feed."""
+    if viewer.role != Role.COUNSELLOR:
+        return
+    db.session.add_all(
+        ShareView(
+            share_id=row.id, owner_id=row.owner_id, viewer_id=viewer.id, viewer_role="counsellor"
+        )
+        for row in rows
+        if row.owner_id != viewer.id
+    )
+
+
 def views_of(owner: User, row: Share) -> list[ShareView]:
     return list(
         db.session.scalars(

@@ -235,6 +235,8 @@ def api_feed(group_id: int):
                 roles["group"] = sharing.is_counsellor_of(current_user, group_id)
             role = "counsellor" if roles["group"] else "member"
         items.append(share_json(card, role))
+    sharing.record_feed_views(current_user, [card.share for card in cards])
+    db.session.commit()
     return jsonify({"items": items, "next_cursor": next_cursor})
 
 

@@ -321,10 +321,13 @@ def feed(group_id: int):
     group = cards[0].share.group if cards else sharing.feed_group(current_user, group_id)
     if group is None:
         abort(404)
-    return render_template(
+    sharing.record_feed_views(current_user, [card.share for card in cards])
+    page = render_template(
         "sharing/feed.html",
         group=group,
         cards=cards,
         next_cursor=next_cursor,
         older=cursor is not None,
     )
+    db.session.commit()  # after rendering: a commit expires what the page reads
+    return page
