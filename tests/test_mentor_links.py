@@ -3,6 +3,7 @@ mentor sees a participant's shares only while the link stands, and never learns 
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import LinkStatus, MentorLink, Notification, NotificationKind, Role
@@ -272,3 +273,14 @@ def test_the_participant_finds_their_mentor_on_the_me_page_and_can_end_the_link_
     assert "Your mentor" in html and f'href="/mentor-links/{link.id}"' in html
     assert "End the link" in page_text(kari.get(f"/mentor-links/{link.id}"))
     assert "Your mentor" not in page_text(as_user(make_client, "ola").get("/me"))
+
+
+def test_the_database_keeps_one_open_link_per_pair_even_in_a_race(app):
+    kari = factories.user(username="kari-race")
+    mona = factories.user(Role.MENTOR, username="mona-race")
+    factories.mentor_link(kari, mona, status=LinkStatus.ENDED)
+    factories.mentor_link(kari, mona, status=LinkStatus.PENDING)  # after an ended one: fine
+    factories.commit()
+    with pytest.raises(IntegrityError):
+        factories.mentor_link(kari, mona, status=LinkStatus.ACCEPTED)
+    db.session.rollback()

@@ -33,6 +33,7 @@ def upgrade():
     with op.batch_alter_table('mentor_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentor_links_mentor_id'), ['mentor_id'], unique=False)
         batch_op.create_index('ix_mentor_links_pair', ['participant_id', 'mentor_id'], unique=False)
+        batch_op.create_index('uq_mentor_links_open_pair', ['participant_id', 'mentor_id'], unique=True, postgresql_where=sa.text("status IN ('pending', 'accepted')"), sqlite_where=sa.text("status IN ('pending', 'accepted')"))
 
     op.create_table('shares',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,6 +223,7 @@ def downgrade():
 
     op.drop_table('shares')
     with op.batch_alter_table('mentor_links', schema=None) as batch_op:
+        batch_op.drop_index('uq_mentor_links_open_pair', postgresql_where=sa.text("status IN ('pending', 'accepted')"), sqlite_where=sa.text("status IN ('pending', 'accepted')"))
         batch_op.drop_index('ix_mentor_links_pair')
         batch_op.drop_index(batch_op.f('ix_mentor_links_mentor_id'))
 

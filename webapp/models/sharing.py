@@ -8,7 +8,7 @@ words hang off a share, so revoking it takes them out of sight at once.
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.base import Base, utcnow
@@ -188,7 +188,19 @@ class MentorLink(Base):
     """A counsellor proposes a mentor for a participant; it counts only once they accept."""
 
     __tablename__ = "mentor_links"
-    __table_args__ = (Index("ix_mentor_links_pair", "participant_id", "mentor_id"),)
+    __table_args__ = (
+        Index("ix_mentor_links_pair", "participant_id", "mentor_id"),
+        # At most one open (pending or accepted) link per pair, even when two counsellors
+        # propose at the same moment.
+        Index(
+            "uq_mentor_links_open_pair",
+            "participant_id",
+            "mentor_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'accepted')"),
+            postgresql_where=text("status IN ('pending', 'accepted')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -107,8 +108,20 @@ def propose(counsellor: User, participant: User, mentor: User) -> tuple[MentorLi
         proposed_by_id=counsellor.id,
         status=LinkStatus.PENDING,
     )
-    db.session.add(link)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index settles a race the lock did not
+            db.session.add(link)
+    except IntegrityError:
+        existing = db.session.scalar(
+            select(MentorLink).where(
+                MentorLink.participant_id == participant.id,
+                MentorLink.mentor_id == mentor.id,
+                MentorLink.status.in_(OPEN),
+            )
+        )
+        if existing is None:
+            raise
+        return existing, False
     notifications.notify(participant.id, NotificationKind.LINK_REQUEST, counsellor, link=link)
     return link, True
 
