@@ -437,38 +437,46 @@ def wrk(port: int, mode: str, seconds: int, lua: Path, users_lua: Path) -> dict:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time these processes have used so far (Linux /proc)."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each of these processes has used so far (Linux /proc)."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
+        used[pid] = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return used
 
 
-def server_pids(master: int, url: str) -> list[int]:
+def cpu_used(before: dict[int, float], pids: list[int]) -> float:
+    """CPU seconds used since `before` by the processes still there (a database backend may end
+    when its pooled connection is closed; its last share is then not counted)."""
+    after = cpu_seconds(pids)
+    return sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+
+
+def server_pids(master: int, url: str) -> tuple[list[int], list[int]]:
     """The gunicorn workers and, on PostgreSQL, the database backends serving them."""
-    pids = []
+    workers = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(stat.parent.name))
+                workers.append(int(stat.parent.name))
         except (OSError, ValueError):
             continue
+    backends = []
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.connect() as conn:
-            pids += conn.scalars(
+            backends = conn.scalars(
                 text(
                     "SELECT pid FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             ).all()
         engine.dispose()
-    return pids
+    return workers, list(backends)
 
 
 def lua_users(cookies: list[tuple[str, str]], folder: Path) -> Path:
@@ -490,10 +498,11 @@ def load(url: str, cookies, args, folder: Path) -> dict:
         wrk(port, "list", 3, script, users_lua)
         runs: dict[str, list[dict]] = {"livez": [], "list": [], "post": []}
         for mode in ("livez", "list", "post", "livez", "list", "post"):
-            pids = server_pids(proc.pid, url)
-            before_cpu = cpu_seconds(pids)
+            workers, backends = server_pids(proc.pid, url)
+            before_app, before_db = cpu_seconds(workers), cpu_seconds(backends)
             result = wrk(port, mode, args.seconds, script, users_lua)
-            result["cpu_s"] = cpu_seconds(pids) - before_cpu
+            result["app_cpu_s"] = cpu_used(before_app, workers)
+            result["db_cpu_s"] = cpu_used(before_db, backends)
             runs[mode].append(result)
     finally:
         stop(proc)
@@ -508,7 +517,8 @@ def combine(results: list[dict]) -> dict:
         "rps": sum(r["requests"] for r in results) / sum(r["duration_us"] / 1e6 for r in results),
         "p50": max(r["p50_us"] for r in results) / 1000,
         "p99": max(r["p99_us"] for r in results) / 1000,
-        "cpu_ms": 1000 * sum(r["cpu_s"] for r in results) / sum(r["requests"] for r in results),
+        "app_ms": 1000 * sum(r["app_cpu_s"] for r in results) / sum(r["requests"] for r in results),
+        "db_ms": 1000 * sum(r["db_cpu_s"] for r in results) / sum(r["requests"] for r in results),
         "non2xx": sum(r["non2xx"] for r in results),
         "socket_errors": sum(r["socket_errors"] for r in results),
     }
@@ -523,22 +533,26 @@ def report(label: str, rows: int, figures: dict) -> None:
     )
     print(
         f"  {'route':<22}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'x floor':>8}"
-        f"{'CPU ms/req':>11}{'errors':>7}"
+        f"{'CPU ms/req':>11}{'(app':>6}{'+ db)':>7}{'x CPU':>7}{'errors':>7}"
     )
     names = {
         "livez": "GET /livez (floor)",
         "list": "GET /api/v1/entries",
         "post": "POST /api/v1/entries",
     }
+    floor_cpu = figures["livez"]["app_ms"] + figures["livez"]["db_ms"]
     for mode in ("livez", "list", "post"):
         f = figures[mode]
+        cpu = f["app_ms"] + f["db_ms"]
         print(
             f"  {names[mode]:<22}{f['rps']:8.0f}{f['p50']:8.1f}{f['p99']:8.1f}"
-            f"{f['rps'] / floor:8.2f}{f['cpu_ms']:11.2f}{f['non2xx'] + f['socket_errors']:7d}"
+            f"{f['rps'] / floor:8.2f}{cpu:11.2f}{f['app_ms']:6.2f}{f['db_ms']:7.2f}"
+            f"{floor_cpu / cpu:7.2f}{f['non2xx'] + f['socket_errors']:7d}"
         )
     print(
-        "  (CPU ms/req: gunicorn workers plus their database backends, per request; "
-        "it depends less than req/s on what else runs on the machine)"
+        "  (CPU ms/req: gunicorn workers (app) plus their database backends (db), per request;\n"
+        "   x CPU: the floor's CPU per request over this route's: the ratio req/s tends to when\n"
+        "   the server's CPU is the only limit; both depend less than req/s on other work)"
     )
     sys.stdout.flush()
 

@@ -327,3 +327,23 @@ def test_a_title_of_only_spaces_is_refused(kari):
         {"client_id": new_id(), "title": " "},
     )
     assert step.status_code == 400
+
+
+def test_the_list_says_of_each_entry_what_the_entry_itself_says(kari, voice_dir):
+    goal = kari.send_json("POST", "/api/v1/goals", {"client_id": new_id(), "title": "G"})
+    post_entry(kari, text="with a goal", mood=2, goal_ref=str(goal.get_json()["id"]))
+    post_entry(kari, text="æøå \u2728 with text only")
+    voiced = kari.post(
+        "/api/v1/entries",
+        data={
+            "client_id": new_id(),
+            "duration_ms": "5000",
+            "audio": (BytesIO(WEBM), "note.webm", "audio/webm"),
+        },
+        headers={"X-CSRF-Token": kari.csrf_token()},
+    )
+    assert voiced.status_code == 201
+    items = kari.get("/api/v1/entries").get_json()["items"]
+    assert len(items) == 3 and any(item["voice"] for item in items)
+    for item in items:
+        assert item == kari.get(f"/api/v1/entries/{item['id']}").get_json()

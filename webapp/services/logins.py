@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, delete, func, select, update
 
-from webapp.extensions import db
+from webapp.extensions import db, pure_read
 from webapp.models import LoginFailure, LoginSession, User
 from webapp.models.base import utcnow
 from webapp.services import passwords
@@ -70,26 +69,35 @@ def start(user: User) -> None:
     login_user(user)
 
 
+# Runs on every request: one round trip for the user and their device session, and one
+# statement object reused (bound per request) so SQLAlchemy neither rebuilds it nor recomputes
+# its cache key. Only the user becomes an ORM object; of the session we need two values.
+_LIVE_LOGIN = pure_read(
+    select(User, LoginSession.id, LoginSession.last_seen_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.ended_at.is_(None))
+)
+SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often per device
+
+
 def load(token: str) -> User | None:
     """The user behind a cookie token, if that device session is live and not idle too long."""
     if not token:
         return None
-    login = db.session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.user))  # one round trip per request, not two
-        .where(LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None))
-    )
-    if login is None:
+    row = db.session.execute(_LIVE_LOGIN, {"token_hash": _digest(token)}).first()
+    if row is None:
         return None
+    user, login_id, last_seen_at = row
     now = utcnow()
-    if now - login.last_seen_at > timedelta(days=current_app.config["LOGIN_IDLE_DAYS"]):
+    if now - last_seen_at > timedelta(days=current_app.config["LOGIN_IDLE_DAYS"]):
         return None
-    if now - login.last_seen_at > timedelta(minutes=5):  # do not write on every request
-        login.last_seen_at = now
+    if now - last_seen_at > SEEN_EVERY:  # do not write on every request
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
+        )
         db.session.commit()
-    user = login.user
     user.current_login_token = token
-    user.current_login_id = login.id
+    user.current_login_id = login_id
     return user
 
 
