@@ -32,7 +32,11 @@ run: setup
 	@echo "    participant: deltaker1 … deltaker8   counsellor: veileder1"
 	@echo "    mentor: mentor1                      admin: admin"
 	@echo ""
+	@# The worker (reminders and push) is a process of its own next to gunicorn, never inside it;
+	@# it stops with gunicorn (Ctrl-C reaches both; the trap covers any other way out).
 	@# No access log: invite links carry single-use tokens in the path.
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn --bind 0.0.0.0:$(PORT) --worker-class gthread --workers 2 --threads 4 wsgi:app
 
 tests/e2e/node_modules/axe-core/axe.min.js: tests/e2e/package.json

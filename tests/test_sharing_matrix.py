@@ -138,6 +138,15 @@ class Rule:
 
 
 R = Rule
+# A subscription as a browser at FCM would send it (subscribing contacts nobody).
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://fcm.googleapis.com/fcm/send/matrix-device",
+    "keys": {
+        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1Xbjh"
+        "azAkj7I99e8QcYP7DkM",
+        "auth": "tBHItJI5svbpez7KI4CCXg",
+    },
+}
 PARTICIPANT, MENTOR, COUNSELLOR, ADMIN = Role.PARTICIPANT, Role.MENTOR, Role.COUNSELLOR, Role.ADMIN
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -281,6 +290,30 @@ RULES: dict[tuple[str, str], Rule] = {
     ("inbox.strengths", "GET"): R(role(PARTICIPANT)),
     ("inbox.strengths_txt", "GET"): R(role(PARTICIPANT)),
     ("inbox.api_strength_words", "GET"): R(role(PARTICIPANT)),
+    # Web Push: a device's own subscription; devices by id are only one's own
+    ("push.api_key", "GET"): R(everyone),
+    ("push.api_subscriptions", "GET"): R(everyone),
+    ("push.api_subscribe", "POST"): R(everyone, data=lambda w: PUSH_SUBSCRIPTION),
+    ("push.api_unsubscribe", "DELETE"): R(
+        nobody, data=lambda w: {"endpoint": "https://fcm.googleapis.com/fcm/send/nobodys"}
+    ),
+    ("push.device_off", "POST"): R(nobody),  # the id is of no device of theirs
+    ("push.device_on", "POST"): R(nobody),
+    ("push.device_remove", "POST"): R(nobody),
+    # nudges: a participant's settings and own nudges; a counsellor's reminders
+    ("nudges.settings", "GET"): R(role(PARTICIPANT)),
+    ("nudges.save_settings", "POST"): R(role(PARTICIPANT)),
+    ("nudges.add_own", "POST"): R(role(PARTICIPANT)),
+    ("nudges.pause_own", "POST"): R(nobody),  # the id is of no nudge of theirs
+    ("nudges.delete_own", "POST"): R(nobody),
+    ("nudges.index", "GET"): R(role(COUNSELLOR)),
+    ("nudges.new", "GET"): R(role(COUNSELLOR)),
+    ("nudges.create", "POST"): R(role(COUNSELLOR)),
+    ("nudges.edit", "GET"): R(nobody),  # the id is of no reminder of theirs
+    ("nudges.update", "POST"): R(nobody),
+    ("nudges.pause", "POST"): R(nobody),
+    ("nudges.delete", "POST"): R(nobody),
+    ("nudges.api_snooze", "POST"): R(nobody, data=lambda w: {"delivery_id": 987654}),
 }
 
 

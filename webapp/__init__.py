@@ -61,9 +61,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.journal import bp as journal
     from webapp.blueprints.main import bp as main
     from webapp.blueprints.me import bp as me
+    from webapp.blueprints.nudges import bp as nudges
+    from webapp.blueprints.push import bp as push
     from webapp.blueprints.sharing import bp as sharing
 
-    for bp in (main, auth, me, groups, journal, inbox, sharing, admin, api):
+    for bp in (main, auth, me, groups, journal, inbox, sharing, push, nudges, admin, api):
         app.register_blueprint(bp)
 
 
@@ -75,6 +77,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from webapp import commands
+    from webapp import commands, worker
 
     commands.init_app(app)
+    worker.init_app(app)

@@ -1,5 +1,7 @@
 """Command-line tasks: demo data and user administration."""
 
+from datetime import date, time
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -196,6 +198,37 @@ def _seed_mentoring(office: Office, counsellor: User, mentor: User) -> None:
         notifications.notify_strength_word(word)
 
 
+def _seed_reminders(group: Group, counsellor: User) -> None:
+    """A weekly counsellor reminder for the demo group and deltaker1's own journal nudge
+    (once each: seed-demo may run again)."""
+    from webapp.models import Reminder, ReminderKind
+    from webapp.services import reminders
+
+    have = db.session.scalar(select(Reminder.id).where(Reminder.group_id == group.id).limit(1))
+    if have is None:
+        reminders.save_counsellor_reminder(
+            counsellor,
+            {
+                "group_id": group.id,
+                "template": "bring_dilemma",
+                "repeat": "weekly",
+                "start_date": date.today(),
+                "at": time(12, 0),
+                "days": ["MO"],
+            },
+        )
+    participant = db.session.scalar(select(User).where(User.username == "deltaker1"))
+    own = db.session.scalar(
+        select(Reminder.id).where(
+            Reminder.kind == ReminderKind.OWN, Reminder.created_by_id == participant.id
+        )
+    )
+    if own is None:
+        reminders.save_own(
+            participant, {"what": "journal", "at": time(20, 0), "days": reminders.WEEKDAYS_ONLY}
+        )
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
@@ -227,6 +260,7 @@ def init_app(app: Flask) -> None:
             groups.join(user, group)
         _seed_sharing(group)
         _seed_mentoring(office, counsellor, mentor)
+        _seed_reminders(group, counsellor)
         db.session.commit()
         click.echo(f"Demo group code: {group.invite_code}")
 

@@ -33,7 +33,30 @@ def from_environment() -> dict:
         "SIGNUP_MIN_AGE": int(os.environ.get("SIGNUP_MIN_AGE", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "VOICE_DIR": os.environ.get("VOICE_DIR", str(INSTANCE / "voice")),
+        "NUDGE_LATE_DROP_MINUTES": int(os.environ.get("NUDGE_LATE_DROP_MINUTES", "180")),
+        "WORKER_LEASE_SECONDS": int(os.environ.get("WORKER_LEASE_SECONDS", "120")),
+        "WORKER_BATCH": int(os.environ.get("WORKER_BATCH", "500")),
+        "WORKER_POLL_SECONDS": float(os.environ.get("WORKER_POLL_SECONDS", "15")),
+        "NUDGE_SENDER": os.environ.get("NUDGE_SENDER", "webapp.services.push:send"),
+        **_push_settings(),
     }
+
+
+def _push_settings() -> dict:
+    """Web Push (webapp/services/push.py); only what the environment sets overrides DEFAULTS."""
+    found = {}
+    for name in ("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "VAPID_SUBJECT", "VAPID_KEY_FILE"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
+    if os.environ.get("PUSH_SERVICE_HOSTS"):
+        found["PUSH_SERVICE_HOSTS"] = [
+            h.strip() for h in os.environ["PUSH_SERVICE_HOSTS"].split(",") if h.strip()
+        ]
+    if os.environ.get("PUSH_TIMEOUT"):
+        found["PUSH_TIMEOUT"] = float(os.environ["PUSH_TIMEOUT"])
+    if os.environ.get("PUSH_CONCURRENCY"):
+        found["PUSH_CONCURRENCY"] = int(os.environ["PUSH_CONCURRENCY"])
+    return found
 
 
 DEFAULTS = {
@@ -64,6 +87,39 @@ DEFAULTS = {
     "VOICE_MAX_SECONDS": 180,
     # Whole request bodies: a voice note plus form overhead.
     "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    # Web Push (webapp/services/push.py). The VAPID key: VAPID_PRIVATE_KEY (PEM or base64url
+    # raw scalar) from the environment, else this file, created on first run (webapp/keys.py).
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_PUBLIC_KEY": "",
+    "VAPID_KEY_FILE": str(INSTANCE / "vapid_private.pem"),
+    # The contact push services see in every VAPID token (RFC 8292 `sub`): mailto: or https:.
+    "VAPID_SUBJECT": "mailto:push@stegvis.invalid",
+    # Subscriptions are accepted only at these push services (https, port 443, the host or a
+    # subdomain of it): FCM (Chrome, Edge, Android), Mozilla autopush, Apple, Windows (WNS).
+    "PUSH_SERVICE_HOSTS": [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+    # Tests only: exact origins ("http://127.0.0.1:PORT") of a local test peer that skip the
+    # https/port/IP/private-address checks. Never set in production; not read from the env.
+    "PUSH_TEST_ORIGINS": [],
+    # Seconds for one request to a push service, and requests in flight at once per process.
+    "PUSH_TIMEOUT": 10.0,
+    "PUSH_CONCURRENCY": 64,
+    # Nudges (webapp/worker.py): a nudge whose time is more than this long gone (the worker was
+    # down) is dropped with a record instead of sent late.
+    "NUDGE_LATE_DROP_MINUTES": 180,
+    # A worker holds the rows it claimed this long; if it dies, others take them after this.
+    "WORKER_LEASE_SECONDS": 120,
+    "WORKER_BATCH": 500,
+    "WORKER_POLL_SECONDS": 15.0,
+    # "module:function" that sends a list of push messages (tests point it at a fake).
+    "NUDGE_SENDER": "webapp.services.push:send",
+    # Test hook only: seconds the worker waits after claiming a batch (to kill it mid-batch).
+    "WORKER_PAUSE_AFTER_CLAIM": 0.0,
 }
 
 

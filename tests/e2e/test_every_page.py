@@ -48,6 +48,60 @@ def after_submit(name: str, path: str, button: str, status: int, fill: dict | No
     return Visit(name, go)
 
 
+def me_with_push(page, server):
+    """The Me page with two devices that get notifications (one turned off), and the card that
+    asks about notifications as it shows after a few visits."""
+    from sqlalchemy import delete, insert, select
+
+    from webapp.extensions import db
+    from webapp.models import PushSubscription, User
+
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "deltaker1"))
+        db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))
+        db.session.execute(
+            insert(PushSubscription),
+            [
+                {
+                    "user_id": user_id,
+                    "endpoint": f"https://fcm.googleapis.com/fcm/send/axe-{i}",
+                    "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1X"
+                    "bjhazAkj7I99e8QcYP7DkM",
+                    "auth": "tBHItJI5svbpez7KI4CCXg",
+                    "label": label,
+                    "enabled": i == 0,
+                }
+                for i, label in enumerate(["Chrome · Android", "Firefox · Windows"])
+            ],
+        )
+        db.session.commit()
+    page.goto(server.url + "/me")
+    page.evaluate(
+        "localStorage.setItem('stegvis.push.visits', '10'); "
+        "localStorage.removeItem('stegvis.push.later')"
+    )
+    page.reload()
+    page.wait_for_selector("[data-push-card]:not([hidden])")
+
+
+def own_nudge_without_days(page, server):
+    """The notification settings after asking for a journal reminder on no day at all."""
+    page.goto(server.url + "/me/notifications")
+    page.click("details.nudge-new > summary")
+    for box in page.query_selector_all("details.nudge-new input[name=days]"):
+        box.uncheck()
+    response = submit(page, "details.nudge-new button[type=submit]")
+    assert response.status == 400, page.url
+
+
+def edit_first_reminder(page, server):
+    """The counsellor's edit page of the reminder seed-demo makes, reached from the list."""
+    page.goto(server.url + "/reminders")
+    with page.expect_navigation() as nav:
+        page.click(".reminder-card a[href^='/reminders/'] >> nth=0")
+    assert nav.value.status == 200, page.url
+
+
 _JOURNAL: dict[str, dict] = {}  # per live server: ids of the goal, step and entry made below
 
 
@@ -237,6 +291,9 @@ PARTICIPANT = [
         {"#f-code": "ZZZZZZ"},
     ),
     opened("/me"),
+    Visit("/me with devices that get notifications and the notifications card", me_with_push),
+    opened("/me/notifications"),
+    Visit("/me/notifications after a reminder without days", own_nudge_without_days),
 ]
 
 COUNSELLOR = [
@@ -266,6 +323,17 @@ COUNSELLOR = [
     Visit("/mentor-links/new (Link a mentor)", link_a_mentor_page),
     first_mentor_link("/mentor-links/<id> (counsellor)"),
     opened("/me"),
+    opened("/reminders"),
+    opened("/reminders/new"),
+    after_submit(
+        "/reminders/new with the next five times",
+        "/reminders/new",
+        "button[value=preview]",
+        200,
+        {"#f-text": "Remember your CV tomorrow"},
+    ),
+    after_submit("/reminders/new with errors", "/reminders/new", "button[value=save]", 400),
+    Visit("/reminders/<id> (edit the demo reminder)", edit_first_reminder),
 ]
 
 ADMIN = [

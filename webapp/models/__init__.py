@@ -4,6 +4,16 @@ from webapp.models.base import Base
 from webapp.models.invites import MentorInvite, ResetCode
 from webapp.models.journal import Entry, EntryRevision, Goal, GoalStatus, Step, Theme, VoiceNote
 from webapp.models.org import Group, Membership, Office
+from webapp.models.push import PushSubscription
+from webapp.models.reminders import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    NotificationSettings,
+    Reminder,
+    ReminderKind,
+    ReminderRecipient,
+)
 from webapp.models.sharing import (
     ItemKind,
     LinkStatus,
@@ -22,6 +32,9 @@ from webapp.models.user import LoginFailure, LoginSession, Role, User
 
 __all__ = [
     "Base",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
     "Entry",
     "EntryRevision",
     "Goal",
@@ -36,8 +49,13 @@ __all__ = [
     "MentorLink",
     "Notification",
     "NotificationKind",
+    "NotificationSettings",
     "Office",
+    "PushSubscription",
     "Reaction",
+    "Reminder",
+    "ReminderKind",
+    "ReminderRecipient",
     "Reply",
     "Report",
     "ResetCode",

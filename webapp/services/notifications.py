@@ -23,7 +23,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.base import utcnow
-from webapp.services import visibility
+from webapp.services import scheduling, visibility
 
 PAGE = 50
 
@@ -177,7 +177,8 @@ def context_of(notices: list[Notification]) -> dict:
             .where(MentorLink.id.in_(link_ids))
         )
         links = {link.id: link for link in db.session.scalars(query)}
-    return {"shares": shares, "links": links}
+    nudges = scheduling.inbox_sentences(n.id for n in notices if n.kind == scheduling.NUDGE_NOTICE)
+    return {"shares": shares, "links": links, "nudges": nudges}
 
 
 def _item_words(kind: str | None) -> dict[str, str]:
@@ -236,6 +237,8 @@ def sentence(notice: Notification, me: User, context: dict) -> str:
         return _("A counsellor hid something you shared. Open it to see why.")
     if kind == NotificationKind.REPORT:
         return _("Something in your group was reported")
+    if kind == "reminder":  # a reminder, also pushed: its words (a template or a counsellor's)
+        return context.get("nudges", {}).get(notice.id) or _("A reminder for you")
     return _("Something new for you")
 
 
@@ -249,4 +252,5 @@ ICONS = {
     NotificationKind.LINK_ENDED: "heart-handshake",
     NotificationKind.HIDDEN: "eye-off",
     NotificationKind.REPORT: "flag",
+    "reminder": "bell",
 }

@@ -20,6 +20,7 @@ SHELL = [
     "css/app.css",
     "js/app.js",
     "js/outbox.js",
+    "js/push.js",
     "js/recorder.js",
     "icons.svg",
     "pwa/icons/icon-192.png",

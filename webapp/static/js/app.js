@@ -1,12 +1,16 @@
 // Stegvis in the browser: register the service worker and keep small page helpers in one place.
 
 import "./outbox.js";
+import { initPush } from "./push.js";
 import { clearRecording, initReadAloud, initRecorders, takeRecording } from "./recorder.js";
 
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
       // No service worker means no offline mode; the pages still work.
+    });
+    initPush().catch(() => {
+      // No notifications on this device; the inbox has everything.
     });
   });
 }

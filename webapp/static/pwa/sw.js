@@ -98,3 +98,116 @@ self.addEventListener("message", (event) => {
     event.waitUntil(self.StegvisOutbox.flush().catch(() => {}));
   }
 });
+
+// Web Push. The server sends generic words only ({title, body, url, delivery, tag}); we show
+// them with the app's icon and badge, and two buttons whose words the pages left for us.
+const PUSH_CACHE = "stegvis-push";
+const ICON = "/static/pwa/icons/icon-192.png";
+const BADGE = "/static/pwa/icons/badge-96.png";
+
+async function pushLabels() {
+  try {
+    const response = await (await caches.open(PUSH_CACHE)).match("/push-labels.json");
+    return response ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+// Only a path in this app: a push can never send someone elsewhere.
+function sameOriginPath(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    if (target.origin !== self.location.origin) return "/";
+    return target.pathname + target.search + target.hash;
+  } catch {
+    return "/";
+  }
+}
+
+function notificationFor(data, labels) {
+  const message = data && typeof data === "object" ? data : {};
+  const delivery = Number.isInteger(message.delivery) ? message.delivery : null;
+  const actions = [];
+  if (labels.open) actions.push({ action: "open", title: labels.open });
+  if (labels.snooze && delivery !== null) actions.push({ action: "snooze", title: labels.snooze });
+  const options = {
+    body: typeof message.body === "string" ? message.body : "",
+    icon: ICON,
+    badge: BADGE,
+    data: { url: sameOriginPath(message.url), delivery },
+    actions,
+  };
+  if (typeof message.tag === "string" && message.tag) {
+    options.tag = message.tag; // a newer nudge on the same topic replaces the older one
+    options.renotify = true;
+  }
+  const title = typeof message.title === "string" && message.title ? message.title : "Stegvis";
+  return { title, options };
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(pushLabels().then((labels) => {
+    const { title, options } = notificationFor(data, labels);
+    return self.registration.showNotification(title, options);
+  }));
+});
+
+// What a tap does, as a plain function (the tests call it): open a page, or snooze the nudge.
+function clickPlan(action, data) {
+  const info = data || {};
+  if (action === "snooze" && Number.isInteger(info.delivery)) return { snooze: info.delivery };
+  return { open: sameOriginPath(info.url) };
+}
+
+async function openPage(path) {
+  const url = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if (client.url === url && "focus" in client) return client.focus();
+  }
+  for (const client of windows) {
+    if ("navigate" in client) {
+      try {
+        const moved = await client.navigate(url);
+        if (moved) return moved.focus();
+      } catch {
+        // An uncontrolled window cannot be moved; open a new one below.
+      }
+    }
+  }
+  return self.clients.openWindow(url);
+}
+
+// Snooze: the server makes the same nudge again in an hour (POST /api/v1/nudges/snooze).
+// If that fails (logged out, offline), open the app instead, so nothing is lost.
+async function snooze(delivery) {
+  try {
+    const session = await fetch("/api/v1/session", {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+    });
+    if (!session.ok) throw new Error("no session");
+    const { csrf_token: token } = await session.json();
+    const response = await fetch("/api/v1/nudges/snooze", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify({ delivery_id: delivery }),
+    });
+    if (!response.ok) throw new Error(`snooze: ${response.status}`);
+  } catch {
+    await openPage("/");
+  }
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const plan = clickPlan(event.action, event.notification.data);
+  event.waitUntil(plan.snooze !== undefined ? snooze(plan.snooze) : openPage(plan.open));
+});
