@@ -2,10 +2,30 @@
 three ways an answer can end, and no connection to a private address."""
 
 import asyncio
+import threading
 
 import pytest
 
 from webapp.services.push_http import Client, PrivateAddressRefused
+
+
+def in_a_thread(coroutine):
+    """asyncio.run in a thread of its own: the browser tests leave an event loop running in
+    this one, and the sender runs its loop on a thread in production too."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # handed back to the test
+            out["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 def serve(answers: list[bytes], close_after_each: bool = False):
@@ -45,7 +65,7 @@ def run(answers, calls: int, close_after_each=False):
         server.close()
         return got, seen
 
-    return asyncio.run(main())
+    return in_a_thread(main())
 
 
 OK = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
@@ -93,4 +113,4 @@ def test_a_host_resolving_to_a_private_address_is_never_connected_to():
         await Client().post("http://localhost:9/push/x", {}, b"")
 
     with pytest.raises(PrivateAddressRefused):
-        asyncio.run(main())
+        in_a_thread(main())

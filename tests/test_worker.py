@@ -92,6 +92,8 @@ def test_a_push_never_carries_journal_text_or_mood(app, peer):
     subscribe(peer, participant)
     entry = f.entry(participant, text="I felt awful about the interview", mood=1)
     share = f.share(entry, mentor=friend)
+    quiet = scheduling.settings_for(participant.id)
+    quiet.quiet_end = quiet.quiet_start  # no quiet hours: this test runs at any hour
     db.session.add(
         Notification(
             user_id=participant.id,

@@ -35,6 +35,20 @@ QUEUE_AND_FLUSH = """async (items) => {
 }"""
 
 
+EMPTY_OUTBOX = """async () => {
+  for (let tries = 0; tries < 50; tries++) {
+    const all = await StegvisOutbox.all();
+    if (all.length === 0) {
+      await new Promise((done) => setTimeout(done, 100));
+      if ((await StegvisOutbox.all()).length === 0) return;
+      continue;
+    }
+    await Promise.all(all.map((i) => StegvisOutbox.remove(i.id)));
+  }
+  throw new Error("the outbox would not empty");
+}"""
+
+
 def refuse(context, pattern: str, status: int, body: dict | None = None) -> None:
     """Every request to `pattern` answered by a made-up server, as a refusal or as trouble."""
     payload = json.dumps(body if body is not None else {"error": {"code": "x", "message": ""}})
@@ -173,9 +187,11 @@ def test_try_again_sends_it_once_when_the_server_takes_it(page, context, live_se
         400,
         {"error": {"code": "invalid", "message": "Noe var galt her.", "fields": {}}},
     )
-    result = page.evaluate(QUEUE_AND_FLUSH, [entry(text)])
-    assert result["failed"] == [400] and result["pending"] == 0, result
+    # The app's own background flush may take the item before ours does: either way it must
+    # end under "Not saved" with nothing left waiting.
+    page.evaluate(QUEUE_AND_FLUSH, [entry(text)])
     badge_says_not_saved(page, 1)
+    assert page.evaluate("() => StegvisOutbox.all().then((all) => all.length)") == 0
     said = page.get_attribute(BADGE, "data-label").replace("__N__", "1")
     page.locator("[data-outbox-announce]").filter(has_text=said).wait_for(state="attached")
 
@@ -257,8 +273,9 @@ def test_trouble_waits_in_the_outbox_and_only_a_refusal_is_not_saved(context, li
             assert result["stopped"] == "server", (status, result)
             assert page.evaluate(KEPT) == []
             badge_says_not_saved(page, 0)
-            page.evaluate("() => StegvisOutbox.all().then((all) => "
-                          "Promise.all(all.map((i) => StegvisOutbox.remove(i.id))))")  # fmt: skip
+            # Empty the outbox for the next status; the app's own background flush may be
+            # holding the item just now and put it back, so empty it until it stays empty.
+            page.evaluate(EMPTY_OUTBOX)
         context.unroute("**/api/v1/entries")
         badge_says_not_saved(page, 0)
 
