@@ -3,7 +3,7 @@
 Pages get a calm, translated error page instead of the framework's default one.
 """
 
-from flask import current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -25,6 +25,19 @@ MESSAGES = {
 
 def error(status: int, code: str, message: str, fields: dict | None = None):
     return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+
+
+def json_body() -> dict:
+    """The JSON object a request sent; anything else is a 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    return data
+
+
+def invalid(problems: dict):
+    """400 with one translated message per field, as every API route answers bad input."""
+    return error(400, "invalid", _("Check the marked fields."), problems)
 
 
 def _translated(status: int) -> str:

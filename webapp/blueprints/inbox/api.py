@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.blueprints.api.docs import body, operation
-from webapp.blueprints.api.errors import error
+from webapp.blueprints.api.errors import error, invalid, json_body
 from webapp.blueprints.api.schemas import ErrorSchema
 from webapp.blueprints.inbox import bp
 from webapp.blueprints.inbox.schemas import (
@@ -28,17 +28,6 @@ from webapp.services.sharing import word_label
 
 V1 = "/api/v1"
 NOT_FOUND = {404: body(ErrorSchema, "Not yours, or not there")}
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    return data
-
-
-def _invalid(problems: dict):
-    return error(400, "invalid", _("Check the marked fields."), problems)
 
 
 # --- notices -----------------------------------------------------------------------------------
@@ -84,9 +73,9 @@ def api_notifications():
     responses={200: body(ReadOut), 400: body(ErrorSchema)},
 )
 def api_read():
-    data, problems = validate(ReadSchema(), _json())
+    data, problems = validate(ReadSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     marked = notifications.mark_read(current_user, None if data["all"] else data["ids"])
     db.session.commit()
     return jsonify(
@@ -136,9 +125,9 @@ def api_links():
     },
 )
 def api_propose():
-    data, problems = validate(MentorLinkCreate(), _json())
+    data, problems = validate(MentorLinkCreate(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     participant = mentoring.participant_led_by(current_user, data["participant_id"])
     if participant is None:
         abort(404)
@@ -151,7 +140,7 @@ def api_propose():
         None,
     )
     if mentor is None:
-        return _invalid({"mentor_id": _("Choose a mentor.")})
+        return invalid({"mentor_id": _("Choose a mentor.")})
     link, created = mentoring.propose(current_user, participant, mentor)
     db.session.commit()
     return jsonify(link_json(link)), 201 if created else 200

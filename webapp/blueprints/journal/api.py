@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.blueprints.api.docs import body, operation
-from webapp.blueprints.api.errors import error
+from webapp.blueprints.api.errors import error, invalid, json_body
 from webapp.blueprints.api.schemas import ErrorSchema
 from webapp.blueprints.journal import bp
 from webapp.blueprints.journal.schemas import (
@@ -34,17 +34,6 @@ from webapp.services import access, journal, voice
 V1 = "/api/v1"
 PARTICIPANT = Role.PARTICIPANT
 NOT_FOUND = {404: body(ErrorSchema, "Not yours, or not there")}
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    return data
-
-
-def _invalid(problems: dict):
-    return error(400, "invalid", _("Check the marked fields."), problems)
 
 
 def _goal_or_404(ref):
@@ -126,9 +115,9 @@ def api_goals():
     responses={201: body(GoalOut), 200: body(GoalOut, "Already there"), 400: body(ErrorSchema)},
 )
 def api_create_goal():
-    data, problems = validate(GoalSchema(), _json())
+    data, problems = validate(GoalSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     data["client_id"] = str(data["client_id"])
     goal, created = journal.create_goal(current_user, data)
     db.session.commit()
@@ -151,9 +140,9 @@ def api_goal(ref):
 )
 def api_update_goal(ref):
     goal = _goal_or_404(ref)
-    data, problems = validate(GoalUpdateSchema(), _json())
+    data, problems = validate(GoalUpdateSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     journal.update_goal(goal, data)
     db.session.commit()
     return jsonify(GoalOut().dump(goal))
@@ -197,9 +186,9 @@ def api_steps(ref):
 )
 def api_create_step(ref):
     goal = _goal_or_404(ref)
-    data, problems = validate(StepSchema(), _json())
+    data, problems = validate(StepSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     data["client_id"] = str(data["client_id"])
     step, created = journal.create_step(current_user, goal, data)
     db.session.commit()
@@ -215,9 +204,9 @@ def api_create_step(ref):
 )
 def api_order_steps(ref):
     goal = _goal_or_404(ref)
-    data, problems = validate(StepOrderSchema(), _json())
+    data, problems = validate(StepOrderSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     journal.reorder_steps(goal, data["order"])
     db.session.commit()
     db.session.refresh(goal)
@@ -235,9 +224,9 @@ def api_update_step(ref):
     step = journal.find_step(current_user, ref)
     if step is None:
         abort(404)
-    data, problems = validate(StepUpdateSchema(), _json())
+    data, problems = validate(StepUpdateSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     journal.update_step(step, data)
     db.session.commit()
     return jsonify(StepOut().dump(step))
@@ -273,11 +262,11 @@ def api_entries():
     if raw := request.args.get("cursor"):
         cursor = journal.decode_cursor(raw)
         if cursor is None:
-            return _invalid({"cursor": _("This is not a valid id.")})
+            return invalid({"cursor": _("This is not a valid id.")})
     try:
         limit = min(max(int(request.args.get("limit", journal.PAGE_SIZE)), 1), 100)
     except ValueError:
-        return _invalid({"limit": _("Write a whole number.")})
+        return invalid({"limit": _("Write a whole number.")})
     rows, next_cursor = journal.entry_rows_page(current_user, cursor, limit)
     return jsonify(items=[entry_row_json(row) for row in rows], next_cursor=next_cursor)
 
@@ -331,12 +320,12 @@ def _voice_upload():
 )
 def api_create_entry():
     multipart = request.mimetype == "multipart/form-data"
-    raw = request.form.to_dict() if multipart else _json()
+    raw = request.form.to_dict() if multipart else json_body()
     if multipart:
         raw["has_voice"] = "audio" in request.files
     data, problems = validate(EntrySchema(), raw)
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     audio = None
     if multipart and "audio" in request.files:
         audio, failure = _voice_upload()
@@ -346,7 +335,7 @@ def api_create_entry():
     if data.get("goal_ref"):
         goal = journal.find_goal(current_user, data["goal_ref"])
         if goal is None:
-            return _invalid({"goal_ref": _("We cannot find that goal.")})
+            return invalid({"goal_ref": _("We cannot find that goal.")})
     data["client_id"] = str(data["client_id"])
     entry, created = journal.create_entry(current_user, data, goal)
     if audio and entry.voice is None:
@@ -371,14 +360,14 @@ def api_entry(ref):
 )
 def api_update_entry(ref):
     entry = _entry_or_404(ref)
-    data, problems = validate(EntryUpdateSchema(), _json())
+    data, problems = validate(EntryUpdateSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     goal = None
     if data.get("goal_ref"):
         goal = journal.find_goal(current_user, data["goal_ref"])
         if goal is None:
-            return _invalid({"goal_ref": _("We cannot find that goal.")})
+            return invalid({"goal_ref": _("We cannot find that goal.")})
     journal.update_entry(entry, data, goal)
     db.session.commit()
     return jsonify(entry_json(entry))

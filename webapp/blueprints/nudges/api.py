@@ -1,12 +1,11 @@
 """The nudges JSON API: snoozing a notification from the phone (the service worker calls it
 with the delivery id the push carried)."""
 
-from flask import abort, jsonify, request
-from flask_babel import gettext as _
+from flask import abort, jsonify
 from flask_login import current_user
 
 from webapp.blueprints.api.docs import body, operation
-from webapp.blueprints.api.errors import error
+from webapp.blueprints.api.errors import invalid, json_body
 from webapp.blueprints.api.schemas import ErrorSchema
 from webapp.blueprints.nudges import bp
 from webapp.blueprints.nudges.forms import SnoozeOut, SnoozeSchema
@@ -27,12 +26,9 @@ from webapp.services import access, scheduling
     },
 )
 def api_snooze():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    clean, problems = validate(SnoozeSchema(), data)
+    clean, problems = validate(SnoozeSchema(), json_body())
     if problems:
-        return error(400, "invalid", _("Check the marked fields."), problems)
+        return invalid(problems)
     again = scheduling.snooze(current_user, clean["delivery_id"])
     if again is None:
         abort(404)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.blueprints.api.docs import body, operation
-from webapp.blueprints.api.errors import error
+from webapp.blueprints.api.errors import error, invalid, json_body
 from webapp.blueprints.api.schemas import ErrorSchema
 from webapp.blueprints.push import bp
 from webapp.blueprints.push.schemas import DeviceOut, EndpointIn, KeyOut, SubscriptionIn
@@ -18,17 +18,6 @@ from webapp.forms import validate
 from webapp.services import access, push
 
 V1 = "/api/v1"
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    return data
-
-
-def _invalid(problems: dict):
-    return error(400, "invalid", _("Check the marked fields."), problems)
 
 
 def device_json(sub, endpoint: str | None = None) -> dict:
@@ -81,9 +70,9 @@ def api_subscriptions():
     },
 )
 def api_subscribe():
-    data, problems = validate(SubscriptionIn(), _json())
+    data, problems = validate(SubscriptionIn(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     endpoint = data["endpoint"]
     existed = push.subscription_exists(endpoint)
     try:
@@ -117,9 +106,9 @@ def api_subscribe():
     },
 )
 def api_unsubscribe():
-    data, problems = validate(EndpointIn(), _json())
+    data, problems = validate(EndpointIn(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     if not push.unsubscribe(current_user, data["endpoint"]):
         abort(404)
     db.session.commit()

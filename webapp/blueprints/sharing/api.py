@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.blueprints.api.docs import body, operation
-from webapp.blueprints.api.errors import error
+from webapp.blueprints.api.errors import invalid, json_body
 from webapp.blueprints.api.schemas import ErrorSchema
 from webapp.blueprints.sharing import bp
 from webapp.blueprints.sharing.schemas import (
@@ -30,17 +30,6 @@ V1 = "/api/v1"
 PARTICIPANT = Role.PARTICIPANT
 NOT_FOUND = {404: body(ErrorSchema, "Not there, or not shared with you")}
 FEED_MAX = 50
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400)
-    return data
-
-
-def _invalid(problems: dict):
-    return error(400, "invalid", _("Check the marked fields."), problems)
 
 
 def _share_or_404(share_id: int) -> Share:
@@ -167,15 +156,15 @@ def api_shares():
     },
 )
 def api_create_share():
-    data, problems = validate(ShareCreateSchema(), _json())
+    data, problems = validate(ShareCreateSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     item = sharing.find_item(current_user, data["kind"], data["item_id"])
     if item is None:
         abort(404)
     audience = sharing.audience_by_key(current_user, data["audience"])
     if audience is None:
-        return _invalid({"audience": _("Choose who you want to share with.")})
+        return invalid({"audience": _("Choose who you want to share with.")})
     row, created = sharing.share(current_user, item, audience, data["include_voice"])
     db.session.commit()
     return jsonify(share_json(sharing.card_of(current_user, row), "owner")), 201 if created else 200
@@ -265,9 +254,9 @@ def api_replies(share_id: int):
 )
 def api_reply(share_id: int):
     row = _share_or_404(share_id)
-    data, problems = validate(ReplySchema(), _json())
+    data, problems = validate(ReplySchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     reply = sharing.add_reply(current_user, row, data["text"])
     db.session.commit()
     view = sharing.ReplyView(
@@ -285,9 +274,9 @@ def api_reply(share_id: int):
 
 def _reaction(share_id: int, on: bool):
     row = _share_or_404(share_id)
-    data, problems = validate(ReactionSchema(), _json())
+    data, problems = validate(ReactionSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     sharing.toggle_reaction(current_user, row, data["reaction"], on=on)
     db.session.commit()
     return jsonify(share_json(sharing.card_of(current_user, row)))
@@ -324,9 +313,9 @@ def api_give_word(share_id: int):
     row = _share_or_404(share_id)
     if row.owner_id == current_user.id:
         abort(404)
-    data, problems = validate(StrengthWordSchema(), _json())
+    data, problems = validate(StrengthWordSchema(), json_body())
     if problems:
-        return _invalid(problems)
+        return invalid(problems)
     word = sharing.give_word(
         current_user, row, data.get("preset"), data.get("text") or "", data["show_name"]
     )
