@@ -6,13 +6,17 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.models import (
+    Dilemma,
+    DilemmaResponse,
     Entry,
     Goal,
     Group,
+    GroupSession,
     LinkStatus,
     MentorLink,
     Office,
     Role,
+    SessionStatus,
     Share,
     Step,
     User,
@@ -120,3 +124,59 @@ def mentor_link(
 
 def commit() -> None:
     db.session.commit()
+
+
+def session(of: Group, live: bool = False, **extra) -> GroupSession:
+    """A meeting of a group, planned (or live, with a join code) from now."""
+    now = utcnow()
+    row = GroupSession(
+        group_id=of.id,
+        starts_at=extra.pop("starts_at", now),
+        theme=extra.pop("theme", "Why we are here"),
+        status=SessionStatus.LIVE if live else SessionStatus.PLANNED,
+        started_at=now if live else None,
+        join_code=extra.pop("join_code", f"S{next(_seq):05d}") if live else None,
+        **extra,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def dilemma(author: User, of: Group, on: GroupSession | None = None, **extra) -> Dilemma:
+    """A dilemma with three solutions; given a session, it is on that session's screen."""
+    row = Dilemma(
+        group_id=of.id,
+        author_id=author.id,
+        client_id=str(uuid.uuid4()),
+        anonymous=extra.pop("anonymous", True),
+        problem=extra.pop("problem", "I get nervous before job interviews"),
+        solution_1=extra.pop("solution_1", "Practise with a friend"),
+        solution_2=extra.pop("solution_2", "Ask what the interview will be like"),
+        solution_3=extra.pop("solution_3", "Go for a walk before"),
+        **extra,
+    )
+    if on is not None:
+        row.session_id = on.id
+        row.shown_at = utcnow()
+    db.session.add(row)
+    db.session.flush()
+    if on is not None:
+        on.current_dilemma_id = row.id
+    return row
+
+
+def response(
+    author: User, to: Dilemma, text: str = "Practise out loud", **extra
+) -> DilemmaResponse:
+    row = DilemmaResponse(
+        dilemma_id=to.id,
+        author_id=author.id,
+        client_id=str(uuid.uuid4()),
+        anonymous=extra.pop("anonymous", True),
+        text=text,
+        **extra,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -22,6 +22,7 @@ from webapp.models import (
     Notification,
     NotificationKind,
     Role,
+    StrengthRound,
 )
 from webapp.models.base import utcnow
 from webapp.services import access
@@ -41,6 +42,7 @@ PEOPLE = [
 ]
 STATES = ["private", "group", "mentor", "revoked"]
 SECRET = "Marmelade-7731"
+SESSION_SECRET = "Kanel-5512"  # in the owner's dilemma, seen by the group while it is live
 
 # Who may see the owner's item in each state (the rule every page and answer must keep).
 SEES_ITEM = {
@@ -314,6 +316,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("nudges.pause", "POST"): R(nobody),
     ("nudges.delete", "POST"): R(nobody),
     ("nudges.api_snooze", "POST"): R(nobody, data=lambda w: {"delivery_id": 987654}),
+    # live sessions: the world has a live session of the owner's group (see build()).
+    # -- plan (programme, session pages, guide, tours, help) --
+    # -- live (join, control, screen, live view and its API) --
+    # -- dilemmas (writing, my dilemmas, active choice, responses, summary) --
 }
 
 
@@ -356,6 +362,19 @@ def build(state: str) -> World:
         share = factories.share(entry, mentor=people["mentor"])
     if state == "revoked":
         share.revoked_at = utcnow()
+    # A live session of the owner's group: the owner's anonymous dilemma is on the screen, the
+    # peer has answered it anonymously and has a dilemma waiting, and the owner's strength-word
+    # round is on. (Its words are not the item's secret: the group sees them while it is live.)
+    session = factories.session(group, live=True, join_code="MATRIX1")
+    dilemma = factories.dilemma(
+        people["owner"], group, on=session, problem=f"Dilemma {SESSION_SECRET}"
+    )
+    response = factories.response(people["peer"], dilemma)
+    waiting = factories.dilemma(people["peer"], group)
+    round_ = StrengthRound(session_id=session.id, subject_id=people["owner"].id)
+    db.session.add(round_)
+    db.session.flush()
+    session.current_round_id = round_.id
     membership = db.session.scalar(
         db.select(Membership).where(
             Membership.group_id == group.id, Membership.user_id == people["peer"].id
@@ -386,6 +405,12 @@ def build(state: str) -> World:
         "step_ref": step.client_id,
         "entry_ref": entry.client_id,
         "link_id": link.id,
+        "session_id": session.id,
+        "dilemma_id": dilemma.id,
+        "waiting_dilemma_id": waiting.id,
+        "response_id": response.id,
+        "round_id": round_.id,
+        "join_code": session.join_code,
         # There is no share while the item is private: share routes get an id nobody has.
         "share_id": share.id if share is not None else 987654,
     }

@@ -57,15 +57,18 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.api import bp as api
     from webapp.blueprints.auth import bp as auth
     from webapp.blueprints.groups import bp as groups
+    from webapp.blueprints.help import bp as help_
     from webapp.blueprints.inbox import bp as inbox
     from webapp.blueprints.journal import bp as journal
     from webapp.blueprints.main import bp as main
     from webapp.blueprints.me import bp as me
     from webapp.blueprints.nudges import bp as nudges
     from webapp.blueprints.push import bp as push
+    from webapp.blueprints.sessions import bp as sessions
     from webapp.blueprints.sharing import bp as sharing
 
-    for bp in (main, auth, me, groups, journal, inbox, sharing, push, nudges, admin, api):
+    blueprints = (main, auth, me, groups, journal, inbox, sharing, push, nudges, sessions, help_)
+    for bp in (*blueprints, admin, api):
         app.register_blueprint(bp)
 
 

@@ -14,6 +14,15 @@ from webapp.models.reminders import (
     ReminderKind,
     ReminderRecipient,
 )
+from webapp.models.sessions import (
+    Attendance,
+    Dilemma,
+    DilemmaResponse,
+    GroupSession,
+    ResponseKind,
+    SessionStatus,
+    StrengthRound,
+)
 from webapp.models.sharing import (
     ItemKind,
     LinkStatus,
@@ -31,15 +40,19 @@ from webapp.models.sharing import (
 from webapp.models.user import LoginFailure, LoginSession, Role, User
 
 __all__ = [
+    "Attendance",
     "Base",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",
+    "Dilemma",
+    "DilemmaResponse",
     "Entry",
     "EntryRevision",
     "Goal",
     "GoalStatus",
     "Group",
+    "GroupSession",
     "ItemKind",
     "LinkStatus",
     "LoginFailure",
@@ -59,11 +72,14 @@ __all__ = [
     "Reply",
     "Report",
     "ResetCode",
+    "ResponseKind",
     "Role",
+    "SessionStatus",
     "Share",
     "ShareReaction",
     "ShareView",
     "Step",
+    "StrengthRound",
     "StrengthWord",
     "Theme",
     "User",

@@ -124,6 +124,8 @@ class StrengthWord(Base):
     __table_args__ = (
         CheckConstraint("preset IS NOT NULL OR text <> ''", name="has_word"),
         Index("ix_strength_words_recipient", "recipient_id", "created_at"),
+        # One word per giver in a session's strength-word round (giving again replaces it).
+        UniqueConstraint("round_id", "giver_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +133,9 @@ class StrengthWord(Base):
     giver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     share_id: Mapped[int | None] = mapped_column(
         ForeignKey("shares.id", ondelete="SET NULL"), index=True
+    )
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("strength_rounds.id", ondelete="SET NULL")
     )
     preset: Mapped[str | None] = mapped_column(String(30))
     text: Mapped[str] = mapped_column(String(60), default="")

@@ -31,6 +31,7 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tour_seen_at: Mapped[datetime | None]  # the first-run tour for this person's role
 
     office = relationship("Office")
 

@@ -4,9 +4,13 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.sql.elements import BindParameter
 
 from webapp.models import (
+    Attendance,
+    Dilemma,
+    DilemmaResponse,
     Entry,
     Goal,
     Group,
+    GroupSession,
     LinkStatus,
     Membership,
     MentorInvite,
@@ -14,10 +18,12 @@ from webapp.models import (
     Notification,
     Reply,
     Role,
+    SessionStatus,
     Share,
     ShareReaction,
     ShareView,
     Step,
+    StrengthRound,
     StrengthWord,
     User,
     VoiceNote,
@@ -320,4 +326,110 @@ def mentors_of(user: User) -> Select[tuple[User]]:
         .join(MentorLink, MentorLink.mentor_id == User.id)
         .where(MentorLink.participant_id == user.id, MentorLink.status == LinkStatus.ACCEPTED)
         .order_by(User.display_name)
+    )
+
+
+# --- Live group sessions ---------------------------------------------------------------------
+#
+# A session is seen by the members of its group (participants and counsellors); nobody else,
+# not mentors, not admins. A dilemma is its author's: others see it only while it is on the
+# screen of a live session of their group (a counsellor also sees the group's waiting ones, to
+# pick the next). When the session ends, the dilemma and the responses go back to the author
+# alone. Whether a name is shown is not decided here: the live view and every other reader show
+# an author only for a post that is not anonymous, and never an author id (see services/live.py).
+
+
+def sessions_visible_to(user: User) -> Select[tuple[GroupSession]]:
+    """Sessions of the groups this person belongs to, in programme order."""
+    return (
+        select(GroupSession)
+        .where(
+            GroupSession.group_id.in_(
+                select(Membership.group_id).where(Membership.user_id == user.id)
+            )
+        )
+        .order_by(GroupSession.starts_at, GroupSession.id)
+    )
+
+
+def sessions_led_by(user: User) -> Select[tuple[GroupSession]]:
+    """Sessions of the groups this counsellor leads; empty for everyone else."""
+    led = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.role == Role.COUNSELLOR
+    )
+    query = (
+        select(GroupSession)
+        .where(GroupSession.group_id.in_(led))
+        .order_by(GroupSession.starts_at, GroupSession.id)
+    )
+    if user.role != Role.COUNSELLOR:
+        query = query.where(False)
+    return query
+
+
+def _live_session_of(dilemma_session_id):
+    return (
+        select(GroupSession.id)
+        .where(GroupSession.id == dilemma_session_id, GroupSession.status == SessionStatus.LIVE)
+        .exists()
+    )
+
+
+def dilemma_visible_condition(user: User):
+    """The rule as a SQL condition on `Dilemma`."""
+    counsellor = _in_group(user.id, Dilemma.group_id, Role.COUNSELLOR)
+    on_screen_now = and_(
+        Dilemma.shown_at.is_not(None),
+        _in_group(user.id, Dilemma.group_id),
+        _live_session_of(Dilemma.session_id),
+        or_(Dilemma.hidden_at.is_(None), counsellor),
+    )
+    waiting_for_my_group = and_(
+        counsellor,
+        or_(Dilemma.session_id.is_(None), _live_session_of(Dilemma.session_id)),
+    )
+    if user.role != Role.COUNSELLOR:
+        waiting_for_my_group = False
+    return or_(Dilemma.author_id == user.id, on_screen_now, waiting_for_my_group)
+
+
+def dilemmas_visible_to(user: User) -> Select[tuple[Dilemma]]:
+    return select(Dilemma).where(dilemma_visible_condition(user))
+
+
+def dilemmas_owned_by(user: User) -> Select[tuple[Dilemma]]:
+    return select(Dilemma).where(Dilemma.author_id == user.id).order_by(Dilemma.created_at.desc())
+
+
+def responses_visible_to(user: User) -> Select[tuple[DilemmaResponse]]:
+    """Responses on dilemmas the person may see. A hidden response stays with its author and
+    the group's counsellors; the dilemma's author is spared it (as with hidden replies)."""
+    return (
+        select(DilemmaResponse)
+        .join(Dilemma, Dilemma.id == DilemmaResponse.dilemma_id)
+        .where(dilemma_visible_condition(user))
+        .where(
+            or_(
+                DilemmaResponse.hidden_at.is_(None),
+                DilemmaResponse.author_id == user.id,
+                _in_group(user.id, Dilemma.group_id, Role.COUNSELLOR),
+            )
+        )
+    )
+
+
+def rounds_visible_to(user: User) -> Select[tuple[StrengthRound]]:
+    """Strength-word rounds of sessions the person may see."""
+    return select(StrengthRound).where(
+        StrengthRound.session_id.in_(sessions_visible_to(user).with_only_columns(GroupSession.id))
+    )
+
+
+def attendance_of(user: User) -> Select[tuple[Attendance]]:
+    """Who came: counsellors of the group see it for their sessions, a person sees their own."""
+    return select(Attendance).where(
+        or_(
+            Attendance.user_id == user.id,
+            Attendance.session_id.in_(sessions_led_by(user).with_only_columns(GroupSession.id)),
+        )
     )
