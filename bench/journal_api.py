@@ -15,36 +15,38 @@ Set BENCH_SKIP_POSTGRES=1 or BENCH_SKIP_SQLITE=1 to leave one out.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_login.utils import _create_identifier  # noqa: E402
+from _common import (  # noqa: E402
+    SECRET_KEY,
+    USER_AGENT,
+    device_tokens,
+    ensure_pg_database,
+    free_port,
+    serve,
+    signed_cookies,
+    stop,
+)
 from flask_migrate import upgrade  # noqa: E402
-from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 from sqlalchemy import create_engine, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from webapp import create_app  # noqa: E402
 
-SECRET_KEY = "bench-" + "k" * 40
 PASSWORD = "bench-password-1"
-USER_AGENT = "stegvis-bench/1 (wrk)"
 ENTRIES_PER_USER = 50
 SAMPLED_USERS = 1000
 CONNECTIONS = 32
@@ -79,35 +81,6 @@ def migrate(url: str) -> None:
 
         db.session.remove()
         db.engine.dispose()
-
-
-def ensure_pg_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
-        )
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    admin.dispose()
-
-
-def sessions_rows(user_ids: list[int]) -> list[dict]:
-    """One live device session per sampled user, with the token the cookie will carry."""
-    now = datetime.now(UTC)
-    rows = []
-    for uid in user_ids:
-        token = secrets.token_urlsafe(32)
-        rows.append(
-            {
-                "uid": uid,
-                "token": token,
-                "hash": hashlib.sha256(token.encode()).hexdigest(),
-                "now": now,
-            }
-        )
-    return rows
 
 
 def seed_postgres(url: str, users: int) -> list[dict]:
@@ -169,7 +142,7 @@ def seed_postgres(url: str, users: int) -> list[dict]:
         )
         step = max(users // SAMPLED_USERS, 1)
         sampled = list(range(1, users + 1, step))[:SAMPLED_USERS]
-        rows = sessions_rows(sampled)
+        rows = device_tokens(sampled)
         conn.execute(
             text(
                 """
@@ -225,7 +198,7 @@ def seed_sqlite(path: Path, users: int) -> list[dict]:
         entries(),
     )
     step = max(users // SAMPLED_USERS, 1)
-    rows = sessions_rows(list(range(1, users + 1, step))[:SAMPLED_USERS])
+    rows = device_tokens(list(range(1, users + 1, step))[:SAMPLED_USERS])
     con.executemany(
         "INSERT INTO login_sessions (user_id, token_hash, device_label, created_at, last_seen_at)"
         " VALUES (?, ?, 'wrk · Linux', ?, ?)",
@@ -267,28 +240,11 @@ def cookies_for(rows: list[dict], url: str) -> list[tuple[str, str]]:
 
         db.session.execute(update(LoginSession).values(last_seen_at=_now()))
         db.session.commit()
-    signer = app.session_interface.get_signing_serializer(app)
-    csrf_signer = URLSafeTimedSerializer(SECRET_KEY, salt="wtf-csrf-token")
-    name = app.config["SESSION_COOKIE_NAME"]
-    with app.test_request_context(
-        "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
-    ):
-        ident = _create_identifier()
-    out = []
-    for row in rows:
-        raw_csrf = hashlib.sha1(os.urandom(64)).hexdigest()
-        data = {
-            "_permanent": True,
-            "_user_id": row["token"],
-            "_fresh": True,
-            "_id": ident,
-            "csrf_token": raw_csrf,
-        }
-        out.append((f"{name}={signer.dumps(data)}", csrf_signer.dumps(raw_csrf)))
+    out = signed_cookies(app, [row["token"] for row in rows])
     # Check the first one the way the server will: list, then write, in-process.
     client = app.test_client()
     cookie, csrf = out[0]
-    client.set_cookie(name, cookie.split("=", 1)[1])
+    client.set_cookie(*cookie.split("=", 1))
     headers = {"User-Agent": USER_AGENT}
     env = {"REMOTE_ADDR": "127.0.0.1"}
     got = client.get("/api/v1/entries", headers=headers, environ_base=env)
@@ -361,50 +317,6 @@ function done(summary, latency, requests)
     e.status, e.connect + e.read + e.write + e.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(url: str, port: int, workers: int, worker_class: str, threads: int):
-    env = {**os.environ, "SECRET_KEY": SECRET_KEY, "DATABASE_URL": url, "HTTPS": "0"}
-    cmd = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "--workers",
-        str(workers),
-        "--worker-class",
-        worker_class,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--backlog",
-        "2048",
-    ]
-    if worker_class == "gthread":
-        cmd += ["--threads", str(threads)]
-    cmd.append("wsgi:app")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=1).read()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError("gunicorn did not start")
-
-
-def stop(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wrk(port: int, mode: str, seconds: int, lua: Path, users_lua: Path) -> dict:

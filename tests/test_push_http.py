@@ -1,5 +1,5 @@
-"""The small HTTP/1.1 client that talks to push services: keep-alive, stale connections, the
-three ways an answer can end, and no connection to a private address."""
+"""The client that talks to push services: keep-alive, stale connections, the three ways an
+answer can end, no redirects, and no connection to a private address."""
 
 import asyncio
 import threading
@@ -61,7 +61,7 @@ def run(answers, calls: int, close_after_each=False):
         for _ in range(calls):
             got.append(await client.post(f"http://127.0.0.1:{port}/push/x", {"TTL": "1"}, b"abc"))
             await asyncio.sleep(0.01)
-        client.close()
+        await client.aclose()
         server.close()
         return got, seen
 
@@ -110,7 +110,11 @@ def test_redirects_are_answers_not_instructions():
 
 def test_a_host_resolving_to_a_private_address_is_never_connected_to():
     async def main():
-        await Client().post("http://localhost:9/push/x", {}, b"")
+        client = Client()
+        try:
+            await client.post("http://localhost:9/push/x", {}, b"")
+        finally:
+            await client.aclose()
 
     with pytest.raises(PrivateAddressRefused):
         in_a_thread(main())

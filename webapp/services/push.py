@@ -20,11 +20,11 @@ Payloads are titles and generic text only: never journal text, moods, replies or
 was written. `payload()` builds the JSON the service worker reads.
 
 Transport: RFC 8291 `aes128gcm` (http_ece + cryptography), an RFC 8292 VAPID JWT per push
-service origin (`aud` = origin, `exp` 12 h, reused until an hour before it runs out), and a small
-keep-alive HTTP/1.1 client (push_http.py) on a background event loop, one per process:
-connections are kept and reused across batches, every request has a timeout, redirects are never
-followed, and the client connects only to the public address it resolved and checked (so DNS
-cannot be used to point us inward).
+service origin (`aud` = origin, `exp` 12 h, reused until an hour before it runs out), and an
+aiohttp client held to a push sender's needs (push_http.py) on a background event loop, one per
+process: connections are kept and reused across batches, every request has a timeout, redirects
+are never followed, and the client connects only to the public addresses it resolved and
+checked (so DNS cannot be used to point us inward).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp
 import http_ece
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -382,7 +383,7 @@ class Transport:
         except TimeoutError:
             a.status, a.reason = "retry", "timeout"
             return
-        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
+        except (OSError, ValueError, aiohttp.ClientError) as e:
             if _refused(e):
                 a.status, a.reason = "failed", "the push service resolves to a private address"
             else:
@@ -402,8 +403,10 @@ class Transport:
                 self.vapid.forget(origin)
 
     def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._client.close)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        try:
+            asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
 
