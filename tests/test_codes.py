@@ -106,6 +106,23 @@ def test_an_admin_issues_a_reset_code_for_anyone_but_themselves(client):
     assert "kari" in page_text(client.get("/admin?q=kar"))
 
 
+def test_an_offices_admin_resets_only_the_people_of_that_office_and_never_another_admin(client):
+    here, there = factories.office("Here"), factories.office("There")
+    factories.user(Role.ADMIN, username="office-admin", office_id=here.id)
+    other_admin = factories.user(Role.ADMIN, username="other-admin", office_id=here.id)
+    counsellor = factories.user(Role.COUNSELLOR, username="vera", office_id=here.id)
+    ours, theirs = factories.user(username="ours"), factories.user(username="theirs")
+    factories.group(counsellor, (ours,), office=here)
+    factories.group(factories.user(Role.COUNSELLOR, office_id=there.id), (theirs,), office=there)
+    factories.commit()
+    client.login("office-admin")
+    assert code_in(client.post_form(f"/admin/users/{ours.id}/reset-code"))
+    assert code_in(client.post_form(f"/admin/users/{counsellor.id}/reset-code"))
+    assert client.post_form(f"/admin/users/{theirs.id}/reset-code").status_code == 404
+    assert client.post_form(f"/admin/users/{other_admin.id}/reset-code").status_code == 404
+    assert "theirs" not in page_text(client.get("/admin?q=theirs"))
+
+
 def test_a_mentor_invitation_link_creates_one_mentor_account_once(make_client):
     factories.user(Role.COUNSELLOR, username="vera")
     factories.commit()

@@ -72,6 +72,28 @@ def test_participant_changes_quiet_hours_and_turns_a_nudge_off(app, client):
     assert row.inactive_days == 6
 
 
+def test_mentors_and_counsellors_keep_quiet_hours_too_without_the_participants_nudges(app, client):
+    vera, *_ = world()
+    client.login("vera")
+    page = client.get("/me/notifications")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Quiet hours" in text and "What is new in my inbox" in text
+    assert "My reminders" not in text and "The day before a step" not in text
+    response = client.post_form(
+        "/me/notifications",
+        {"quiet_start": "20:00", "quiet_end": "09:00", "step_nudges": "on"},
+    )
+    assert response.status_code == 302
+    row = db.session.scalar(
+        select(NotificationSettings).where(NotificationSettings.user_id == vera.id)
+    )
+    db.session.refresh(row)
+    assert (row.quiet_start, row.quiet_end) == (time(20, 0), time(9, 0))
+    assert row.inbox_pushes is False
+    assert row.step_nudges is True  # the default, untouched by a form that does not show it
+
+
 def test_a_wrong_time_is_explained_and_nothing_saved(app, client):
     world()
     client.login("kari")

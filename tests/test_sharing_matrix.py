@@ -128,6 +128,23 @@ def in_the_link(who, _state):
     return who in ("owner", "mentor", "counsellor")
 
 
+def in_the_room(who, _state):
+    """The participants of the live session's group (responses and strength words)."""
+    return who in ("owner", "peer")
+
+
+def peer_only(who, _state):
+    """The peer's own response."""
+    return who == "peer"
+
+
+LIVE_TIMER = {"action": "timer", "seconds": 30}
+
+
+def live_response():
+    return {"client_id": "5b0c6f0e-8f6e-4a55-9d1e-4c1f3f7d2a10", "text": "A thought"}
+
+
 @dataclass(frozen=True)
 class Rule:
     allowed: object  # (who, state) -> bool
@@ -303,8 +320,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("push.device_on", "POST"): R(nobody),
     ("push.device_remove", "POST"): R(nobody),
     # nudges: a participant's settings and own nudges; a counsellor's reminders
-    ("nudges.settings", "GET"): R(role(PARTICIPANT)),
-    ("nudges.save_settings", "POST"): R(role(PARTICIPANT)),
+    ("nudges.settings", "GET"): R(everyone),  # quiet hours are everyone's
+    ("nudges.save_settings", "POST"): R(everyone),
     ("nudges.add_own", "POST"): R(role(PARTICIPANT)),
     ("nudges.pause_own", "POST"): R(nobody),  # the id is of no nudge of theirs
     ("nudges.delete_own", "POST"): R(nobody),
@@ -318,8 +335,78 @@ RULES: dict[tuple[str, str], Rule] = {
     ("nudges.api_snooze", "POST"): R(nobody, data=lambda w: {"delivery_id": 987654}),
     # live sessions: the world has a live session of the owner's group (see build()).
     # -- plan (programme, session pages, guide, tours, help) --
+    ("sessions.index", "GET"): R(everyone),
+    ("sessions.detail", "GET"): R(in_the_group),
+    ("sessions.programme", "GET"): R(leads_the_group),
+    ("sessions.programme", "POST"): R(
+        leads_the_group,
+        data=lambda w: {
+            "template": "blank",
+            "first_date": "2099-01-05",
+            "days": "TU",
+            "at": "10:00",
+        },
+    ),
+    ("sessions.add", "POST"): R(
+        leads_the_group, destructive=True, data=lambda w: {"day": "2099-01-05", "at": "10:00"}
+    ),
+    ("sessions.edit", "GET"): R(leads_the_group),
+    ("sessions.edit", "POST"): R(
+        leads_the_group, destructive=True, data=lambda w: {"day": "2099-01-05", "at": "10:00"}
+    ),
+    ("sessions.delete", "POST"): R(leads_the_group, destructive=True),
+    ("sessions.api_sessions", "GET"): R(everyone),
+    ("sessions.api_session", "GET"): R(in_the_group),
+    # -- help --
+    ("help.index", "GET"): R(everyone),
+    ("help.tour", "GET"): R(everyone),
+    ("help.tour_done", "POST"): R(everyone),
+    ("help.guide", "GET"): R(role(COUNSELLOR)),
     # -- live (join, control, screen, live view and its API) --
+    ("sessions.api_live", "GET"): R(in_the_group),
+    ("sessions.api_start", "POST"): R(leads_the_group),  # already live: nothing changes
+    ("sessions.api_end", "POST"): R(leads_the_group, destructive=True),
+    ("sessions.api_act", "POST"): R(leads_the_group, data=lambda w: LIVE_TIMER),
+    ("sessions.api_join", "POST"): R(in_the_group),
+    ("sessions.api_respond", "POST"): R(in_the_room, data=lambda w: live_response()),
+    ("sessions.api_update_response", "PATCH"): R(peer_only, data=lambda w: {"text": "Edited"}),
+    ("sessions.api_delete_response", "DELETE"): R(peer_only, destructive=True),
+    # The round is the owner's: their own word is refused (400), not hidden.
+    ("sessions.api_give_word", "POST"): R(in_the_room, data=lambda w: {"preset": "brave"}),
+    ("sessions.start", "POST"): R(leads_the_group),
+    ("sessions.end", "POST"): R(leads_the_group, destructive=True),
+    ("sessions.join", "POST"): R(in_the_group),
+    ("sessions.join_form", "GET"): R(role(PARTICIPANT)),
+    ("sessions.join_form", "POST"): R(role(PARTICIPANT)),  # a code that matches nothing
+    ("sessions.join_code", "GET"): R(role(PARTICIPANT)),
+    ("sessions.join_code", "POST"): R(role(PARTICIPANT), destructive=True),  # joins the group
+    ("sessions.live_view", "GET"): R(in_the_group),
+    ("sessions.control", "GET"): R(leads_the_group),
+    ("sessions.act", "POST"): R(leads_the_group, data=lambda w: LIVE_TIMER),
+    ("sessions.screen", "GET"): R(leads_the_group),
+    ("sessions.respond", "POST"): R(in_the_room, data=lambda w: live_response()),
+    ("sessions.delete_response", "POST"): R(peer_only, destructive=True),
+    ("sessions.give_round_word", "POST"): R(in_the_room, data=lambda w: {"preset": "brave"}),
     # -- dilemmas (writing, my dilemmas, active choice, responses, summary) --
+    ("sessions.new_dilemma", "GET"): R(lambda who, _s: who in ("owner", "peer")),
+    ("sessions.new_dilemma", "POST"): R(lambda who, _s: who in ("owner", "peer")),
+    ("sessions.my_dilemmas", "GET"): R(role(PARTICIPANT)),
+    ("sessions.dilemma", "GET"): R(owner_only),
+    ("sessions.edit_dilemma", "GET"): R(owner_only),  # shown already: back to it, kindly
+    ("sessions.edit_dilemma", "POST"): R(owner_only),
+    ("sessions.delete_dilemma", "POST"): R(owner_only, destructive=True),
+    ("sessions.choose", "POST"): R(owner_only, data=lambda w: {"solution": "2"}),
+    ("sessions.make_goal", "POST"): R(
+        owner_only, destructive=True, data=lambda w: {"solution": "2", "title": "A goal"}
+    ),
+    ("sessions.summary", "GET"): R(leads_the_group),
+    ("sessions.api_dilemmas", "GET"): R(role(PARTICIPANT)),
+    ("sessions.api_create_dilemma", "POST"): R(role(PARTICIPANT)),  # 400: nothing written
+    ("sessions.api_dilemma", "GET"): R(owner_only),
+    ("sessions.api_update_dilemma", "PATCH"): R(owner_only),  # 409: it was shown
+    ("sessions.api_delete_dilemma", "DELETE"): R(owner_only, destructive=True),
+    ("sessions.api_choose", "POST"): R(owner_only),  # 400: no solution named
+    ("sessions.api_summary", "GET"): R(leads_the_group),
 }
 
 

@@ -8,6 +8,7 @@ from webapp import config as settings
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     configure(app, overrides)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -26,6 +27,12 @@ def configure(app: Flask, overrides: dict | None) -> None:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def register_logging(app: Flask) -> None:
+    from webapp.logs import keep_words_out_of_logs
+
+    keep_words_out_of_logs()
 
 
 def register_extensions(app: Flask) -> None:

@@ -229,6 +229,26 @@ def _seed_reminders(group: Group, counsellor: User) -> None:
         )
 
 
+def _seed_programme(group: Group, counsellor: User) -> None:
+    """The Øygarden programme for the demo group, its first session tomorrow at 11:00 and then
+    twice a week, so the home page shows a next session (once: seed-demo may run again)."""
+    from datetime import timedelta
+
+    from webapp.models import GroupSession
+    from webapp.models.base import utcnow
+    from webapp.services import programmes, scheduling
+
+    have = db.session.scalar(
+        select(GroupSession.id).where(GroupSession.group_id == group.id).limit(1)
+    )
+    if have is not None:
+        return
+    tz = counsellor.timezone or scheduling.DEFAULT_ZONE
+    first = utcnow().astimezone(scheduling.zone(tz)).date() + timedelta(days=1)
+    days = [scheduling.WEEKDAYS[first.weekday()], scheduling.WEEKDAYS[(first.weekday() + 3) % 7]]
+    programmes.apply(group, "oygarden", first, days, time(11, 0), tz)
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
@@ -261,6 +281,7 @@ def init_app(app: Flask) -> None:
         _seed_sharing(group)
         _seed_mentoring(office, counsellor, mentor)
         _seed_reminders(group, counsellor)
+        _seed_programme(group, counsellor)
         db.session.commit()
         click.echo(f"Demo group code: {group.invite_code}")
 

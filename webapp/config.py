@@ -68,6 +68,9 @@ DEFAULTS = {
     # the cookie need not be re-signed and re-sent on every response.
     "PERMANENT_SESSION_LIFETIME": 180 * 24 * 3600,
     "SESSION_REFRESH_EACH_REQUEST": False,
+    # A database error names the statement, never the values: those are journal text, moods and
+    # dilemmas, and error messages end up in logs.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "nb",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
     "LOGIN_IDLE_DAYS": 30,
@@ -77,6 +80,8 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 30,
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "CODE_MAX_FAILURES": 10,  # wrong group or session join codes, per account and window
+    "CODE_MAX_FAILURES_PER_IP": 30,
     "SIGNUP_MIN_AGE": 15,
     "HTTPS": False,
     "TRUSTED_PROXIES": 0,

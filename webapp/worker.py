@@ -164,7 +164,9 @@ def words(delivery: Delivery) -> tuple[str, str]:
     if delivery.kind in scheduling.INBOX_TOO:
         reminder = delivery.reminder
         template, text = (reminder.template, reminder.text) if reminder else (None, "")
-        return _("Reminder"), scheduling.nudge_text(delivery.kind, template, text)
+        return _("Reminder"), scheduling.nudge_text(
+            delivery.kind, template, text, delivery.thread, delivery.user.timezone
+        )
     if delivery.kind == DeliveryKind.INACTIVE:
         return app_name, _("We are here when you want to. Welcome back any time.")
     if delivery.kind == DeliveryKind.INBOX:
@@ -180,6 +182,8 @@ def outgoing_for(delivery: Delivery, cls, said: dict | None = None) -> object:
     locale = delivery.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     notice_kind = delivery.notification.kind if delivery.notification else None
     key = (locale, delivery.kind, delivery.reminder_id, notice_kind)
+    if delivery.kind == DeliveryKind.SESSION:  # its words say the session's time, in their zone
+        key += (delivery.thread, delivery.user.timezone)
     said = {} if said is None else said
     if key not in said:
         with force_locale(locale):

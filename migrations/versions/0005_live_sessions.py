@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 21:38:45.960188
+Create Date: 2026-11-23 22:00:25.664738
 """
 
 from alembic import op
@@ -216,6 +216,19 @@ def upgrade():
             batch_op.f("ix_dilemma_responses_dilemma_id"), ["dilemma_id"], unique=False
         )
 
+    with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("login_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_push_subscriptions_login_id"), ["login_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_push_subscriptions_login_id_login_sessions"),
+            "login_sessions",
+            ["login_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+
     with op.batch_alter_table("strength_words", schema=None) as batch_op:
         batch_op.add_column(sa.Column("round_id", sa.Integer(), nullable=True))
         batch_op.create_unique_constraint(
@@ -243,6 +256,13 @@ def downgrade():
         )
         batch_op.drop_constraint(batch_op.f("uq_strength_words_round_id"), type_="unique")
         batch_op.drop_column("round_id")
+
+    with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_push_subscriptions_login_id_login_sessions"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_push_subscriptions_login_id"))
+        batch_op.drop_column("login_id")
 
     with op.batch_alter_table("dilemma_responses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dilemma_responses_dilemma_id"))

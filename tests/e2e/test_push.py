@@ -68,15 +68,17 @@ def test_a_push_is_shown_by_the_service_worker_with_title_link_icon_and_buttons(
     page.wait_for_function(
         "caches.open('stegvis-push').then(c => c.match('/push-labels.json')).then(r => !!r)"
     )
-    data = push.payload(
-        push.Outgoing(
-            title="Påminnelse",
-            body="Tid for å skrive noen ord i dagboka",
-            url="/journal",
-            topic="r-12",
-            delivery_id=77,
-        )
-    ).decode()
+    with live_server.app.app_context():  # the topic is keyed with the app's secret
+        data = push.payload(
+            push.Outgoing(
+                title="Påminnelse",
+                body="Tid for å skrive noen ord i dagboka",
+                url="/journal",
+                topic="r-12",
+                delivery_id=77,
+            )
+        ).decode()
+        tag = push.topic_header("r-12")
 
     cdp, reg = registration_id(context, page, base)
     cdp.send(
@@ -87,7 +89,7 @@ def test_a_push_is_shown_by_the_service_worker_with_title_link_icon_and_buttons(
     assert note["title"] == "Påminnelse"
     assert note["body"] == "Tid for å skrive noen ord i dagboka"
     assert note["data"] == {"url": "/journal", "delivery": 77}
-    assert note["tag"] == push.topic_header("r-12")
+    assert note["tag"] == tag
     assert note["icon"].endswith("/static/pwa/icons/icon-192.png")
     assert note["badge"].endswith("/static/pwa/icons/badge-96.png")
     assert note["actions"] == [

@@ -20,6 +20,10 @@ class PushSubscription(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The logged-in device that subscribed: logging that device out ends its notifications.
+    login_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
+    )
     # Push service URLs are long (FCM ~ 180 chars, Apple/Windows longer); 1 000 is plenty.
     endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
     p256dh: Mapped[str] = mapped_column(String(120))  # base64url, 65-byte P-256 point

@@ -3,7 +3,8 @@
 A `Reminder` is a wish ("every weekday at 20:00, Europe/Oslo"); a `Delivery` is one concrete
 occurrence for one person. The unique constraint on (reminder, occurrence, recipient) and the
 unique `dedupe_key` are the guarantee against sending twice, whatever the number of workers.
-Automatic nudges (a step due tomorrow, days without activity, inbox notices) have no reminder row:
+Automatic nudges (a step due tomorrow, a group session tomorrow, days without activity, inbox
+notices) have no reminder row:
 their `dedupe_key` says what they are about.
 """
 
@@ -24,6 +25,7 @@ class ReminderKind(enum.StrEnum):
 class DeliveryKind(enum.StrEnum):
     REMINDER = "reminder"  # from a Reminder row (counsellor or own)
     STEP_DUE = "step_due"  # automatic: a step due tomorrow
+    SESSION = "session"  # automatic: a group session tomorrow
     INACTIVE = "inactive"  # automatic: N days without activity
     INBOX = "inbox"  # a notice from the inbox (reply, reaction, strength word, link request)
     SNOOZE = "snooze"  # the same nudge again, an hour later

@@ -231,6 +231,7 @@ class NotificationKind(enum.StrEnum):
     LINK_ENDED = "link_ended"
     HIDDEN = "hidden"  # a counsellor hid something of yours, with the reason
     REPORT = "report"  # to the group's counsellors
+    RESET_CODE = "reset_code"  # someone made a code to set a new password for you
 
 
 class Notification(Base):

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.models import LoginSession, MentorInvite, ResetCode, User
+from webapp.models import LoginSession, MentorInvite, NotificationKind, ResetCode, User
 from webapp.models.base import utcnow
-from webapp.services import passwords
+from webapp.services import notifications, passwords
 
 RESET_VALID = timedelta(hours=72)
 INVITE_VALID = timedelta(days=14)
@@ -25,8 +25,11 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
 
-def issue_reset_code(user: User, issued_by: User) -> str:
-    """A fresh 10-character code (about 49 bits); earlier unused codes for the user stop working."""
+def issue_reset_code(user: User, issued_by: User, tell: bool = True) -> str:
+    """A fresh 10-character code (about 49 bits); earlier unused codes for the user stop working.
+
+    The person is told in their inbox who made it: whoever holds a code can take over the
+    account, so it must never happen unseen."""
     now = utcnow()
     db.session.execute(
         update(ResetCode)
@@ -42,6 +45,8 @@ def issue_reset_code(user: User, issued_by: User) -> str:
             expires_at=now + RESET_VALID,
         )
     )
+    if tell:
+        notifications.notify(user.id, NotificationKind.RESET_CODE, issued_by)
     db.session.flush()
     return f"{code[:5]}-{code[5:]}"
 

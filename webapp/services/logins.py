@@ -10,7 +10,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, delete, func, select, update
 
 from webapp.extensions import db, pure_read
-from webapp.models import LoginFailure, LoginSession, User
+from webapp.models import LoginFailure, LoginSession, PushSubscription, User
 from webapp.models.base import utcnow
 from webapp.services import passwords
 
@@ -108,6 +108,14 @@ def end_current(user: User) -> None:
 
 
 def end_where(*criteria) -> None:
+    """Log devices out. Their push subscriptions go with them: a phone that is logged out (lost,
+    lent, shared) gets no more of this person's notifications."""
+    ending = select(LoginSession.id).where(*criteria, LoginSession.ended_at.is_(None))
+    db.session.execute(
+        delete(PushSubscription)
+        .where(PushSubscription.login_id.in_(ending))
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         update(LoginSession)
         .where(*criteria, LoginSession.ended_at.is_(None))
@@ -184,3 +192,28 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
     if upgraded:
         user.password_hash = upgraded
     return user, None
+
+
+# --- throttling of wrong join codes -------------------------------------------------------------
+#
+# Group and session codes are short enough to read off a screen, so guessing must be slow: after
+# CODE_MAX_FAILURES wrong codes from one account (or CODE_MAX_FAILURES_PER_IP from one address)
+# in LOGIN_FAILURE_WINDOW_MINUTES, every code is refused until the window has passed.
+
+
+def _code_keys(user: User) -> tuple[str, str]:
+    return f"code:u:{user.id}", "code:ip:" + _digest(request.remote_addr or "?")[:40]
+
+
+def codes_throttled(user: User) -> bool:
+    cfg = current_app.config
+    account, ip = _code_keys(user)
+    return (
+        _failures(account) >= cfg["CODE_MAX_FAILURES"]
+        or _failures(ip) >= cfg["CODE_MAX_FAILURES_PER_IP"]
+    )
+
+
+def record_code_failure(user: User) -> None:
+    for key in _code_keys(user):
+        db.session.add(LoginFailure(key=key))

@@ -237,6 +237,12 @@ def sentence(notice: Notification, me: User, context: dict) -> str:
         return _("A counsellor hid something you shared. Open it to see why.")
     if kind == NotificationKind.REPORT:
         return _("Something in your group was reported")
+    if kind == NotificationKind.RESET_CODE:
+        return _(
+            "%(name)s made a code to set a new password for you. If you did not ask for one,"
+            " tell your counsellor.",
+            name=who,
+        )
     if kind == "reminder":  # a reminder, also pushed: its words (a template or a counsellor's)
         return context.get("nudges", {}).get(notice.id) or _("A reminder for you")
     return _("Something new for you")

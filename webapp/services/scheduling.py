@@ -33,6 +33,8 @@ from webapp.models import (
     DeliveryKind,
     DeliveryStatus,
     Entry,
+    Group,
+    GroupSession,
     LoginSession,
     Membership,
     Notification,
@@ -41,6 +43,7 @@ from webapp.models import (
     ReminderKind,
     ReminderRecipient,
     Role,
+    SessionStatus,
     Step,
     User,
 )
@@ -52,6 +55,7 @@ DEFAULT_ZONE = "Europe/Oslo"
 # recreated at all; anything within it but later than LATE_DROP_AFTER is recorded as dropped.
 CATCH_UP = timedelta(days=2)
 STEP_NUDGE_AT = time(17, 0)  # local time, the day before the step
+SESSION_NUDGE_AT = time(17, 0)  # local time, the day before a group session
 COALESCE = timedelta(minutes=30)  # at most one push per inbox thread per this long
 SCHEDULER_LOCK = 5_542_001  # PostgreSQL advisory lock: one scheduler pass at a time
 
@@ -366,6 +370,51 @@ def schedule_step_nudges(now: datetime) -> int:
     return _insert_ignoring_duplicates(rows)
 
 
+def schedule_session_nudges(now: datetime) -> int:
+    """A planned group session tomorrow (in the participant's zone) gets a nudge at 17:00 the
+    day before, for each participant of the group who has not switched it off. Moving the
+    session to another day earns a new nudge; the words say only when (never its texts)."""
+    candidates = db.session.execute(
+        select(GroupSession, User)
+        .join(Group, Group.id == GroupSession.group_id)
+        .join(Membership, Membership.group_id == GroupSession.group_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Group.closed_at.is_(None),
+            GroupSession.status == SessionStatus.PLANNED,
+            GroupSession.starts_at > now,
+            GroupSession.starts_at <= now + timedelta(days=2, hours=12),
+            Membership.role == "participant",
+            User.role == Role.PARTICIPANT,
+        )
+    ).all()
+    prefs = preferences_of(user.id for _session, user in candidates)
+    rows = []
+    for session, user in candidates:
+        if not prefs[user.id].session_nudges:
+            continue
+        tz = zone(user.timezone)
+        day = session.starts_at.astimezone(tz).date()
+        if day != now.astimezone(tz).date() + timedelta(days=1):
+            continue
+        at = local_to_utc(datetime.combine(day - timedelta(days=1), SESSION_NUDGE_AT), tz)
+        if at > now or now - at > late_drop_after():
+            continue  # not yet; or planned too late in the day for a nudge
+        rows.append(
+            _row(
+                key=f"session:{session.id}:{day.isoformat()}:u:{user.id}",
+                kind=DeliveryKind.SESSION,
+                user=user,
+                prefs=prefs[user.id],
+                occurrence=at,
+                now=now,
+                url=f"/sessions/{session.id}",
+                thread=f"session:{session.id}",
+            )
+        )
+    return _insert_ignoring_duplicates(rows)
+
+
 def schedule_inactive_nudges(now: datetime) -> int:
     """One gentle word after N days without activity, once per quiet spell: the dedupe key
     holds the day of the last activity, so coming back and going quiet again earns a new one."""
@@ -476,6 +525,7 @@ def schedule(now: datetime | None = None) -> int:
     return (
         schedule_reminders(now)
         + schedule_step_nudges(now)
+        + schedule_session_nudges(now)
         + schedule_inactive_nudges(now)
         + schedule_inbox_pushes(now)
     )
@@ -506,7 +556,12 @@ def drop_late(now: datetime) -> int:
 
 # Nudges with words of their own (a reminder, and its snooze) also land in the inbox: nothing
 # is lost where push is not.
-INBOX_TOO = (DeliveryKind.REMINDER, DeliveryKind.SNOOZE, DeliveryKind.STEP_DUE)
+INBOX_TOO = (
+    DeliveryKind.REMINDER,
+    DeliveryKind.SNOOZE,
+    DeliveryKind.STEP_DUE,
+    DeliveryKind.SESSION,
+)
 NUDGE_NOTICE = "reminder"  # Notification.kind of that copy
 
 TEMPLATES = {
@@ -523,11 +578,28 @@ def template_text(key: str | None) -> str | None:
     return words_of() if words_of else None
 
 
-def nudge_text(kind: str, template: str | None, text: str) -> str:
+def session_nudge_text(thread: str, tzid: str | None) -> str:
+    """The words of the nudge, in the person's zone ("Group session tomorrow at 11:00"): when,
+    and nothing about what the session holds."""
+    _prefix, _sep, number = (thread or "").partition(":")
+    session = db.session.get(GroupSession, int(number)) if number.isdigit() else None
+    if session is None:
+        return _("Group session tomorrow")
+    return _(
+        "Group session tomorrow at %(time)s",
+        time=session.starts_at.astimezone(zone(tzid)).strftime("%H:%M"),
+    )
+
+
+def nudge_text(
+    kind: str, template: str | None, text: str, thread: str = "", tzid: str | None = None
+) -> str:
     """What a reminder says, in the current language: a template's words, or the counsellor's
     own (never anything a participant wrote in their journal)."""
     if kind == DeliveryKind.STEP_DUE:
         return _("Your step is tomorrow")
+    if kind == DeliveryKind.SESSION:
+        return session_nudge_text(thread, tzid)
     return template_text(template) or text or _("A reminder for you")
 
 
@@ -563,11 +635,22 @@ def inbox_sentences(notice_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Delivery.notification_id, Delivery.kind, Reminder.template, Reminder.text)
+        select(
+            Delivery.notification_id,
+            Delivery.kind,
+            Reminder.template,
+            Reminder.text,
+            Delivery.thread,
+            User.timezone,
+        )
         .outerjoin(Reminder, Reminder.id == Delivery.reminder_id)
+        .join(User, User.id == Delivery.user_id)
         .where(Delivery.notification_id.in_(ids))
     )
-    return {n: nudge_text(kind, template, text or "") for n, kind, template, text in rows}
+    return {
+        n: nudge_text(kind, template, text or "", thread, tzid)
+        for n, kind, template, text, thread, tzid in rows
+    }
 
 
 # --- counts for the pages ------------------------------------------------------------------------

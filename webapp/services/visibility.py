@@ -70,11 +70,25 @@ def members_visible_to(user: User, group: Group) -> Select[tuple[Membership]]:
 def users_resettable_by(actor: User) -> Select[tuple[User]]:
     """Whose password this person may reset with a one-time code.
 
-    Admins: everyone but themselves. Counsellors: the participants in groups they lead.
+    An office's admin: the people of that office (its counsellors and mentors, and the
+    participants in its groups), never another admin. An admin of the whole installation (no
+    office): everyone but themselves. Counsellors: the participants in groups they lead.
     Everyone else: nobody.
     """
-    if actor.role == Role.ADMIN:
+    if actor.role == Role.ADMIN and actor.office_id is None:
         return select(User).where(User.id != actor.id).order_by(User.username)
+    if actor.role == Role.ADMIN:
+        in_office_group = (
+            select(Membership.user_id)
+            .join(Group, Group.id == Membership.group_id)
+            .where(Group.office_id == actor.office_id)
+        )
+        return (
+            select(User)
+            .where(User.id != actor.id, User.role != Role.ADMIN)
+            .where(or_(User.office_id == actor.office_id, User.id.in_(in_office_group)))
+            .order_by(User.username)
+        )
     if actor.role == Role.COUNSELLOR:
         led = select(Membership.group_id).where(
             Membership.user_id == actor.id, Membership.role == Role.COUNSELLOR
@@ -432,4 +446,44 @@ def attendance_of(user: User) -> Select[tuple[Attendance]]:
             Attendance.user_id == user.id,
             Attendance.session_id.in_(sessions_led_by(user).with_only_columns(GroupSession.id)),
         )
+    )
+
+
+def dilemmas_counted_for(user: User) -> Select[tuple[Dilemma]]:
+    """Dilemmas of the sessions this counsellor leads, live or over, for counting in the
+    session summary only: never select their words or authors from here."""
+    return select(Dilemma).where(
+        Dilemma.session_id.in_(sessions_led_by(user).with_only_columns(GroupSession.id))
+    )
+
+
+def session_rows_visible_to(viewer: User | BindParameter, *columns) -> Select:
+    """Plain rows of `columns` (of the group_sessions and memberships tables) for sessions of
+    the viewer's groups, one row per session with the viewer's membership: the live view's
+    poll asks this first, in one small read, before anything else (version, status, role).
+
+    `viewer` may be a bind parameter standing for the viewer's user id (built once, bound per
+    poll, as entry_rows_visible_to)."""
+    sessions, members = GroupSession.__table__, Membership.__table__
+    viewer_id = viewer if isinstance(viewer, BindParameter) else viewer.id
+    return select(*columns).select_from(
+        sessions.join(
+            members,
+            and_(members.c.group_id == sessions.c.group_id, members.c.user_id == viewer_id),
+        )
+    )
+
+
+def round_words_visible_to(user: User) -> Select[tuple[StrengthWord]]:
+    """Words given in strength-word rounds of the person's sessions (the room sees them as they
+    come; a word a counsellor hid is gone for all but its giver)."""
+    return (
+        select(StrengthWord)
+        .join(StrengthRound, StrengthRound.id == StrengthWord.round_id)
+        .where(
+            StrengthRound.session_id.in_(
+                sessions_visible_to(user).with_only_columns(GroupSession.id)
+            )
+        )
+        .where(or_(StrengthWord.hidden_at.is_(None), StrengthWord.giver_id == user.id))
     )

@@ -84,7 +84,7 @@ def create_counsellor():
     )
     db.session.add(user)
     db.session.flush()
-    code = invites.issue_reset_code(user, current_user)
+    code = invites.issue_reset_code(user, current_user, tell=False)  # a new account
     db.session.commit()
     return _page(reset={"user": user, "code": code})
 

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.forms import validate
 from webapp.models import Group, Membership, Office, Role
 from webapp.models.base import utcnow
-from webapp.services import access, groups, invites, mentoring, visibility
+from webapp.services import access, groups, invites, logins, mentoring, visibility
 
 COUNSELLOR = Role.COUNSELLOR
 
@@ -32,8 +32,13 @@ def mine():
 def join():
     errors, code = {}, request.values.get("code", "")
     if request.method == "POST":
+        if logins.codes_throttled(current_user):
+            errors["code"] = _("Too many tries. Wait a little and try again.")
+            return render_template("groups/join.html", errors=errors, code=code), 429
         group = groups.find_open_by_code(code)
         if group is None:
+            logins.record_code_failure(current_user)
+            db.session.commit()
             errors["code"] = _("We did not find a group with that code. Check it and try again.")
             return render_template("groups/join.html", errors=errors, code=code), 400
         groups.join(current_user, group)

@@ -18,10 +18,14 @@ from webapp.services import access, visibility
 STATIC = Path(__file__).resolve().parents[2] / "static"
 SHELL = [
     "css/app.css",
+    "css/live.css",
     "js/app.js",
+    "js/dilemma.js",
+    "js/live.js",
     "js/outbox.js",
     "js/push.js",
     "js/recorder.js",
+    "js/tour.js",
     "icons.svg",
     "pwa/icons/icon-192.png",
 ]

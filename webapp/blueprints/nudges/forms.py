@@ -25,6 +25,7 @@ class SettingsForm(Schema):
     quiet_start = Clock(required=True, error_messages={**REQUIRED, **CLOCK})
     quiet_end = Clock(required=True, error_messages={**REQUIRED, **CLOCK})
     step_nudges = fields.Boolean(load_default=False)
+    session_nudges = fields.Boolean(load_default=False)
     inactive_nudges = fields.Boolean(load_default=False)
     inbox_pushes = fields.Boolean(load_default=False)
     inactive_days = fields.Integer(

@@ -1,4 +1,5 @@
-"""Nudges pages: a participant's notification settings and own nudges; a counsellor's reminders.
+"""Nudges pages: everyone's quiet hours; a participant's automatic and own nudges; a counsellor's
+reminders.
 
 Who may see which reminder is asked of services/reminders.py; anything else is a 404.
 """
@@ -65,7 +66,7 @@ def _today():
     return utcnow().astimezone(scheduling.zone(current_user.timezone)).date()
 
 
-# --- participant: settings and own nudges --------------------------------------------------------
+# --- settings (everyone) and own nudges (participants) -------------------------------------------
 
 
 def _settings_page(errors: dict | None = None, form: dict | None = None, status: int = 200):
@@ -88,17 +89,19 @@ def _settings_page(errors: dict | None = None, form: dict | None = None, status:
 
 
 @bp.get("/me/notifications")
-@access.role(Role.PARTICIPANT)
+@access.logged_in
 def settings():
     return _settings_page()
 
 
 @bp.post("/me/notifications")
-@access.role(Role.PARTICIPANT)
+@access.logged_in
 def save_settings():
     data, problems = validate(SettingsForm(), _form_data())
     if problems:
         return _settings_page(errors=problems, form=request.form.to_dict(), status=400)
+    if current_user.role != Role.PARTICIPANT:  # only quiet hours and inbox notices are theirs
+        data = {k: v for k, v in data.items() if k in ("quiet_start", "quiet_end", "inbox_pushes")}
     row = scheduling.settings_for(current_user.id)
     for field, value in data.items():
         setattr(row, field, value)

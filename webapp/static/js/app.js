@@ -92,14 +92,7 @@ function label(element, key, english) {
   return (element && element.dataset[name]) || (badge() && badge().dataset[name]) || english;
 }
 
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+const newId = () => self.StegvisOutbox.newId();
 
 function apiOf(form) {
   const [method, url] = (form.dataset.api || "").trim().split(/\s+/);

@@ -352,8 +352,18 @@
     return next;
   }
 
+  // A client_id for something made on this phone (a UUID v4; older browsers lack randomUUID).
+  function newId() {
+    if (scope.crypto.randomUUID) return scope.crypto.randomUUID();
+    const b = scope.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   scope.StegvisOutbox = {
-    add, all, count, failed, failedFor, first: firstItem, flush, lastSentAt, pendingFor, remove,
-    removeFailed, retry, send, openDb,
+    add, all, count, failed, failedFor, first: firstItem, flush, lastSentAt, newId, pendingFor,
+    remove, removeFailed, retry, send, openDb,
   };
 })(self);
