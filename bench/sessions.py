@@ -1,8 +1,10 @@
 """Live sessions under load: 20 concurrent sessions × 15 phones + 1 big screen, for 60 s.
 
 Every phone polls its session's live state as live.js does (1.5 s after the last answer, with
-If-None-Match), the screen every 1 s; each phone also posts written responses now and then. The
-script records when each post was sent and when each other phone and the screen first saw it,
+If-None-Match and `?head=1`; when the version changed, it fetches the page's live regions,
+`?part=1`), the
+screen every 1 s; each phone also posts written responses now and then. The script records when
+each post was sent and when each other phone and the screen first had it in the page it shows,
 and prints p50/p99 of that delay, how many posts were lost (never seen by someone who should)
 or duplicated (twice in one state, or two rows for one post), and how the polls went. The
 server is gunicorn as `make run` starts it (gthread, 2 workers × 4 threads), on PostgreSQL
@@ -21,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -162,33 +165,44 @@ class Run:
         self.posting = True
 
 
+POSTED = re.compile(r"svar \d+\.\d+\.\d+")
+
+
 async def poll(http, base, meeting, cookie, observer, every, run, stop_at, screen=False):
-    url = f"{base}/api/v1/sessions/{meeting['session_id']}/live" + (
-        "?view=screen" if screen else ""
-    )
+    """One phone (or the screen) as live.js runs it: the state with If-None-Match, and when its
+    version changed, the page's live regions. A post has arrived when it is in that page."""
+    sid = meeting["session_id"]
+    url = f"{base}/api/v1/sessions/{sid}/live?head=1" + ("&view=screen" if screen else "")
+    part = f"{base}/sessions/{sid}/" + ("screen" if screen else "live") + "?part=1"
     headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
-    etag = None
+    page_headers = {"Cookie": cookie, "User-Agent": USER_AGENT, "Accept": "text/html"}
+    etag, version = None, None
     await asyncio.sleep(random.uniform(0, every))
     while time.monotonic() < stop_at:
         if etag:
             headers["If-None-Match"] = etag
         began = time.monotonic()
         try:
+            state = None
             async with http.get(url, headers=headers) as answer:
                 run.polls[answer.status] += 1
                 if answer.status == 200:
-                    etag = answer.headers.get("ETag")
                     state = await answer.json()
-                    now = time.monotonic()
-                    texts = Counter(
-                        r["text"] for r in (state.get("dilemma") or {}).get("responses", [])
-                    )
-                    for text, n in texts.items():
-                        if n > 1:
-                            run.duplicates += 1
-                        run.seen.setdefault((observer, text), now)
                 else:
                     await answer.read()
+            if state is not None and state["version"] != version:
+                async with http.get(part, headers=page_headers) as page:
+                    run.polls[f"part {page.status}"] += 1
+                    html = await page.text()
+                if page.status == 200:
+                    now = time.monotonic()
+                    version, etag = state["version"], answer.headers.get("ETag")
+                    texts = Counter(POSTED.findall(html))
+                    run.duplicates += sum(1 for n in texts.values() if n > 1)
+                    for text in texts:
+                        run.seen.setdefault((observer, text), now)
+            elif state is not None:
+                etag = answer.headers.get("ETag")
         except aiohttp.ClientError:
             run.polls["error"] += 1
         run.poll_times.append(time.monotonic() - began)
@@ -270,7 +284,7 @@ def report(label: str, run: Run, meetings: list[dict], url: str, cpu: float, sec
         rows = conn.scalar(select(func.count()).select_from(DilemmaResponse))
         distinct = conn.scalar(select(func.count(func.distinct(DilemmaResponse.text))))
     engine.dispose()
-    polls = sum(v for k, v in run.polls.items() if k != "error")
+    polls = sum(v for k, v in run.polls.items() if k in (200, 304))
     print(
         f"{label}: {len(meetings)} sessions × {len(meetings[0]['phones'])} phones + 1 screen, "
         f"{seconds:.0f} s; {len(run.sent)} posts ({dict(run.post_statuses)}), {rows} rows"
@@ -288,7 +302,7 @@ def report(label: str, run: Run, meetings: list[dict], url: str, cpu: float, sec
         f"duplicate rows {rows - distinct}"
     )
     print(
-        f"  polls {polls} ({polls / (seconds + DRAIN):.0f}/s): "
+        f"  state polls {polls} ({polls / (seconds + DRAIN):.0f}/s); all requests: "
         + ", ".join(f"{k}: {v}" for k, v in sorted(run.polls.items(), key=str))
         + f"; poll time p50 {pct(run.poll_times, 50) * 1000:.0f} ms"
         f" p99 {pct(run.poll_times, 99) * 1000:.0f} ms; load generator CPU {cpu:.1f} s;"

@@ -137,6 +137,42 @@ def test_the_304_path_is_one_small_query_after_the_login(room, make_client):
     assert "group_sessions" in reads[1] and "memberships" in reads[1]
 
 
+def test_the_pages_poll_only_the_head_and_it_costs_no_query_beyond_the_probe(room, make_client):
+    dilemma = show_dilemma(room)
+    phone = client_of(make_client, room["jonas"])
+    url = state_url(room["session"]) + "?head=1"
+    first = phone.get(url)
+    body = first.get_json()
+    assert set(body) == {
+        "session_id",
+        "version",
+        "status",
+        "server_time",
+        "timer",
+        "dilemma",
+        "round",
+    }
+    assert body["dilemma"] == {"id": dilemma.id} and body["status"] == "live"
+    assert first.headers["ETag"].endswith('.phone-head"')
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    post_response(client_of(make_client, room["amira"]), dilemma)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        changed = phone.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert changed.status_code == 200 and changed.get_json()["version"] > body["version"]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2, statements  # the login, then the probe: nothing about the posts
+    assert "dilemma_responses" not in " ".join(statements)
+
+
 def test_every_change_anyone_sees_grows_the_version(room, make_client):
     session = room["session"]
     counsellor = client_of(make_client, room["counsellor"])

@@ -10,7 +10,7 @@ it is not anonymous; the author's own phone is told `"mine": true` instead.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, func, select, update
@@ -59,6 +59,10 @@ class Probe:
     version: int
     status: str
     role: str  # the viewer's role in the session's group
+    timer_ends_at: datetime | None
+    timer_seconds: int
+    current_dilemma_id: int | None
+    current_round_id: int | None
 
 
 @cache
@@ -66,7 +70,14 @@ def _probe_query():
     sessions, members = GroupSession.__table__.c, Membership.__table__.c
     return pure_read(
         visibility.session_rows_visible_to(
-            bindparam("viewer_id"), sessions.version, sessions.status, members.role
+            bindparam("viewer_id"),
+            sessions.version,
+            sessions.status,
+            members.role,
+            sessions.timer_ends_at,
+            sessions.timer_seconds,
+            sessions.current_dilemma_id,
+            sessions.current_round_id,
         ).where(sessions.id == bindparam("session_id"))
     )
 
@@ -81,6 +92,29 @@ def probe(session_id: int, viewer_id: int) -> Probe | None:
 
 def etag(session_id: int, version: int, view: str) -> str:
     return f'W/"{session_id}.{version}.{view}"'
+
+
+def head(session_id: int, probe: Probe) -> dict:
+    """What a page polling for changes needs, straight from the probe (no more queries): the
+    version, the status, the timer and which dilemma and round are on. The page then fetches
+    its own regions; the full document is for other clients."""
+    timer = None
+    if probe.timer_ends_at is not None:
+        ends_at = probe.timer_ends_at
+        if ends_at.tzinfo is None:  # SQLite hands back naive UTC for raw columns
+            ends_at = ends_at.replace(tzinfo=UTC)
+        timer = {"ends_at": _iso(ends_at), "seconds": probe.timer_seconds}
+    live = probe.status == SessionStatus.LIVE
+    dilemma, round_ = probe.current_dilemma_id, probe.current_round_id
+    return {
+        "session_id": session_id,
+        "version": probe.version,
+        "status": probe.status,
+        "server_time": _iso(utcnow()),
+        "timer": timer,
+        "dilemma": {"id": dilemma} if live and dilemma is not None else None,
+        "round": {"id": round_} if live and round_ is not None else None,
+    }
 
 
 # --- finding things, always through visibility ---------------------------------------------------

@@ -7,9 +7,19 @@ the live state API, instant posting through the outbox, and the calm countdown.
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from webapp.blueprints.sessions import bp
@@ -18,6 +28,29 @@ from webapp.extensions import db
 from webapp.forms import validate
 from webapp.models import Role, SessionStatus
 from webapp.services import access, groups, live, logins, sharing
+
+
+@bp.app_template_global()
+def response_words() -> dict:
+    """The words and icons every response on a live page carries, made once per request: a
+    page polled by a whole room lists every response, and translating and drawing the same
+    labels for each one was most of its cost."""
+    words = g.get("live_response_words")
+    if words is None:
+        icon = get_template_attribute("_macros.html", "icon")
+        span = lambda text: Markup("<span>%s</span>") % text  # noqa: E731
+        words = {
+            "thought": icon("bulb") + span(_("Thought")),
+            "question": icon("help-circle") + span(_("Question")),
+            "choice": {
+                n: icon("arrows-split-2") + span(_("I would choose %(n)s", n=n)) for n in (1, 2, 3)
+            },
+            "you": _("You"),
+            "without_name": _("without your name"),
+            "anonymous": _("Anonymous"),
+        }
+        g.live_response_words = words
+    return words
 
 
 def _url(endpoint: str, fallback: str, **values) -> str:

@@ -240,6 +240,13 @@ def state_json(session, view: str, probe: live.Probe):
     summary="The live state of a session (poll it with If-None-Match; 304 when unchanged)",
     parameters=[
         {"in": "query", "name": "view", "schema": {"type": "string", "enum": ["screen"]}},
+        {
+            "in": "query",
+            "name": "head",
+            "description": "1: only version, status, timer and the ids on screen (what the "
+            "app's pages poll before fetching their own regions)",
+            "schema": {"type": "string", "enum": ["1"]},
+        },
         {"in": "header", "name": "If-None-Match", "schema": {"type": "string"}},
     ],
     responses={200: body(LiveState), 304: {"description": "Not changed"}, **NOT_FOUND},
@@ -253,9 +260,12 @@ def api_live(session_id: int):
         probe.role != Role.COUNSELLOR or current_user.role != Role.COUNSELLOR
     ):
         abort(404)
-    tag = live.etag(session_id, probe.version, view)
+    brief = request.args.get("head") == "1"
+    tag = live.etag(session_id, probe.version, view + ("-head" if brief else ""))
     if tag in request.headers.get("If-None-Match", ""):
         response = Response(status=304)
+    elif brief:
+        response = jsonify(live.head(session_id, probe))
     else:
         session = live.visible_session(current_user, session_id)
         if session is None:  # gone between the two reads

@@ -19,7 +19,8 @@ if (root) start(root);
 
 function start(root) {
   const view = root.dataset.view;
-  const stateUrl = root.dataset.stateUrl;
+  // Only the head of the state: the page fetches its own regions when the version changes.
+  const stateUrl = root.dataset.stateUrl + (root.dataset.stateUrl.includes("?") ? "&" : "?") + "head=1";
   const every = view === "screen" ? 1000 : 1500;
   const hiddenEvery = 5000;
   let etag = null;
