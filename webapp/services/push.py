@@ -20,11 +20,11 @@ Payloads are titles and generic text only: never journal text, moods, replies or
 was written. `payload()` builds the JSON the service worker reads.
 
 Transport: RFC 8291 `aes128gcm` (http_ece + cryptography), an RFC 8292 VAPID JWT per push
-service origin (`aud` = origin, `exp` 12 h, reused until an hour before it runs out), and an
-aiohttp client held to a push sender's needs (push_http.py) on a background event loop, one per
-process: connections are kept and reused across batches, every request has a timeout, redirects
-are never followed, and the client connects only to the public addresses it resolved and
-checked (so DNS cannot be used to point us inward).
+service origin (`aud` = origin, `exp` 12 h, reused until an hour before it runs out), and a
+small keep-alive HTTP/1.1 client (push_http.py) on a background event loop, one per process:
+connections are kept and reused across batches, every request has a timeout, redirects are never
+followed, and the client connects only to the public address it resolved and checked (so DNS
+cannot be used to point us inward).
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import aiohttp
 import http_ece
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -388,7 +387,7 @@ class Transport:
         except TimeoutError:
             a.status, a.reason = "retry", "timeout"
             return
-        except (OSError, ValueError, aiohttp.ClientError) as e:
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
             if _refused(e):
                 a.status, a.reason = "failed", "the push service resolves to a private address"
             else:
