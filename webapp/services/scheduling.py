@@ -330,6 +330,17 @@ def schedule_reminders(now: datetime) -> int:
     return made
 
 
+def _day_before(day: date, tz, clock: time, now: datetime) -> datetime | None:
+    """The instant of a day-before nudge (at `clock` on the eve of `day`, in the person's zone)
+    if it is due now: `day` is their tomorrow, the moment has come, and it is not too late."""
+    if day != now.astimezone(tz).date() + timedelta(days=1):
+        return None
+    at = local_to_utc(datetime.combine(day - timedelta(days=1), clock), tz)
+    if at > now or now - at > late_drop_after():
+        return None  # not yet; or made too late in the day for a nudge
+    return at
+
+
 def schedule_step_nudges(now: datetime) -> int:
     """A step due tomorrow (in the owner's zone) gets a nudge at 17:00 the day before."""
     today = now.date()
@@ -349,12 +360,9 @@ def schedule_step_nudges(now: datetime) -> int:
     for step, user in candidates:
         if not prefs[user.id].step_nudges:
             continue
-        tz = zone(user.timezone)
-        if step.day != now.astimezone(tz).date() + timedelta(days=1):
+        at = _day_before(step.day, zone(user.timezone), STEP_NUDGE_AT, now)
+        if at is None:
             continue
-        at = local_to_utc(datetime.combine(step.day - timedelta(days=1), STEP_NUDGE_AT), tz)
-        if at > now or now - at > late_drop_after():
-            continue  # not yet; or the step was made too late in the day for a nudge
         rows.append(
             _row(
                 key=f"step:{step.id}:{step.day.isoformat()}",
@@ -395,11 +403,9 @@ def schedule_session_nudges(now: datetime) -> int:
             continue
         tz = zone(user.timezone)
         day = session.starts_at.astimezone(tz).date()
-        if day != now.astimezone(tz).date() + timedelta(days=1):
+        at = _day_before(day, tz, SESSION_NUDGE_AT, now)
+        if at is None:
             continue
-        at = local_to_utc(datetime.combine(day - timedelta(days=1), SESSION_NUDGE_AT), tz)
-        if at > now or now - at > late_drop_after():
-            continue  # not yet; or planned too late in the day for a nudge
         rows.append(
             _row(
                 key=f"session:{session.id}:{day.isoformat()}:u:{user.id}",
