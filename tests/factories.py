@@ -35,7 +35,6 @@ def user(role: str = Role.PARTICIPANT, username: str | None = None, **extra) -> 
         display_name=extra.pop("display_name", f"{role.title()} {n}"),
         role=role,
         password_hash=passwords.hash_password(extra.pop("password", PASSWORD)),
-        birth_year=extra.pop("birth_year", 2005 if role == Role.PARTICIPANT else None),
         **extra,
     )
     db.session.add(person)

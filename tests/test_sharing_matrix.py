@@ -407,6 +407,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("sessions.api_delete_dilemma", "DELETE"): R(owner_only, destructive=True),
     ("sessions.api_choose", "POST"): R(owner_only),  # 400: no solution named
     ("sessions.api_summary", "GET"): R(leads_the_group),
+    # privacy: notice
+    # privacy: members
+    # privacy: export
+    # privacy: erasure
+    # privacy: retention
+    # privacy: device
 }
 
 

@@ -276,7 +276,7 @@ def init_app(app: Flask) -> None:
             db.session.flush()
         groups.join(counsellor, group, Role.COUNSELLOR)
         for n in range(1, 9):
-            user = _user(f"deltaker{n}", f"Deltaker {n}", Role.PARTICIPANT, pw, birth_year=2004)
+            user = _user(f"deltaker{n}", f"Deltaker {n}", Role.PARTICIPANT, pw)
             groups.join(user, group)
         _seed_sharing(group)
         _seed_mentoring(office, counsellor, mentor)

@@ -4,6 +4,14 @@ from webapp.models.base import Base
 from webapp.models.invites import MentorInvite, ResetCode
 from webapp.models.journal import Entry, EntryRevision, Goal, GoalStatus, Step, Theme, VoiceNote
 from webapp.models.org import Group, Membership, Office
+from webapp.models.privacy import (
+    DataExport,
+    ExportStatus,
+    GuardianConsent,
+    PrivacyAcknowledgement,
+    PurgeRun,
+    RetentionPolicy,
+)
 from webapp.models.push import PushSubscription
 from webapp.models.reminders import (
     Delivery,
@@ -40,6 +48,12 @@ from webapp.models.sharing import (
 from webapp.models.user import LoginFailure, LoginSession, Role, User
 
 __all__ = [
+    "RetentionPolicy",
+    "PurgeRun",
+    "PrivacyAcknowledgement",
+    "GuardianConsent",
+    "ExportStatus",
+    "DataExport",
     "Attendance",
     "Base",
     "Delivery",

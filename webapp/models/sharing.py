@@ -232,6 +232,9 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"  # a counsellor hid something of yours, with the reason
     REPORT = "report"  # to the group's counsellors
     RESET_CODE = "reset_code"  # someone made a code to set a new password for you
+    EXPORT_READY = "export_ready"  # "download my data" is ready
+    RETENTION_WARNING = "retention"  # your account goes in N days unless you use it
+    NEW_MEMBER = "new_member"  # to the group's counsellors: someone joined
 
 
 class Notification(Base):

@@ -25,13 +25,16 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT)
-    birth_year: Mapped[int | None]
     locale: Mapped[str | None] = mapped_column(String(8))
     large_text: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     tour_seen_at: Mapped[datetime | None]  # the first-run tour for this person's role
+    # The day this person last used the app (written with their device's last_seen_at); what
+    # an office's retention rule for inactive accounts measures.
+    last_active_at: Mapped[datetime | None]
+    inactivity_warned_at: Mapped[datetime | None]  # told their account will go; cleared on use
 
     office = relationship("Office")
 

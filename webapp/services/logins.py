@@ -65,6 +65,7 @@ def start(user: User) -> None:
         )
     )
     user.current_login_token = token
+    user.last_active_at, user.inactivity_warned_at = utcnow(), None
     session.permanent = True
     login_user(user)
 
@@ -94,6 +95,12 @@ def load(token: str) -> User | None:
     if now - last_seen_at > SEEN_EVERY:  # do not write on every request
         db.session.execute(
             update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
+        )
+        # The person's own activity clock (retention), and any warning about it is void.
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_active_at=now, inactivity_warned_at=None)
         )
         db.session.commit()
     user.current_login_token = token

@@ -75,7 +75,6 @@ def signup():
                     display_name=data["display_name"].strip(),
                     password_hash=passwords.hash_password(data["password"]),
                     role=Role.PARTICIPANT,
-                    birth_year=data["birth_year"],
                 )
                 db.session.add(user)
                 db.session.flush()
