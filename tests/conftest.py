@@ -17,8 +17,45 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Base
 
+import privacy_witness
+import push_peer
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+privacy_witness.install()  # every private text any test writes is remembered (see its docstring)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_push_carried_a_private_text():
+    """After the last test: no payload the push peer received, in any test, holds a private
+    text that any test wrote. Fails the run as an error at teardown."""
+    yield
+    pushes = list(push_peer.WITNESSED)
+    unreadable = [w for w in pushes if w.body is None]
+    private = privacy_witness.texts()
+    if not pushes:
+        privacy_witness.summary.append("push check: no push reached the test peer in this run")
+        return
+    if not private:
+        privacy_witness.summary.append(
+            f"push check: {len(pushes)} push(es), but no test in this run wrote a private text"
+        )
+        return
+    leaks = privacy_witness.check_pushes(pushes, private)
+    privacy_witness.summary.append(
+        f"push check: {len(pushes) - len(unreadable)} decrypted push(es) compared with "
+        f"{len(private)} private text(s): {len(leaks)} leak(s)"
+        + (f"; {len(unreadable)} not decryptable (tests of a bad sender)" if unreadable else "")
+    )
+    assert not leaks, privacy_witness.report("private text in a push payload", leaks)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if privacy_witness.summary:
+        terminalreporter.section("privacy checks")
+        for line in privacy_witness.summary:
+            terminalreporter.write_line(line)
 
 
 def base_config(url: str) -> dict:

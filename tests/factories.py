@@ -15,6 +15,7 @@ from webapp.models import (
     LinkStatus,
     MentorLink,
     Office,
+    PrivacyAcknowledgement,
     Role,
     SessionStatus,
     Share,
@@ -22,13 +23,16 @@ from webapp.models import (
     User,
 )
 from webapp.models.base import utcnow
-from webapp.services import groups, passwords
+from webapp.services import groups, passwords, privacy_notice
 
 PASSWORD = "a good long password"
 _seq = itertools.count(1)
 
 
 def user(role: str = Role.PARTICIPANT, username: str | None = None, **extra) -> User:
+    """Someone who has read the current privacy notice, unless `acknowledged=False` (then their
+    pages lead to the notice's changes page first)."""
+    acknowledged = extra.pop("acknowledged", True)
     n = next(_seq)
     person = User(
         username=username or f"{role}{n}",
@@ -39,6 +43,9 @@ def user(role: str = Role.PARTICIPANT, username: str | None = None, **extra) -> 
     )
     db.session.add(person)
     db.session.flush()
+    if acknowledged:
+        db.session.add(PrivacyAcknowledgement(user_id=person.id, version=privacy_notice.VERSION))
+        db.session.flush()
     return person
 
 
@@ -63,7 +70,7 @@ def group(counsellor: User | None = None, members: tuple[User, ...] = (), **extr
     if counsellor is not None:
         groups.join(counsellor, team, Role.COUNSELLOR)
     for member in members:
-        groups.join(member, team)
+        groups.join(member, team, tell=False)
     return team
 
 

@@ -12,6 +12,11 @@ It plays the part of FCM/autopush: it makes subscriptions itself (its own P-256 
 
 A push that fails a check is answered 400/401/403 and recorded in `peer.rejected`.
 
+Every push that reaches one of its subscriptions is also decrypted, whatever the answer, and kept
+for the whole test session in the module's `WITNESSED` list (`reset()` does not clear it): at the
+end of the session tests/conftest.py checks that none of them carries a private text that any
+test wrote (tests/privacy_witness.py).
+
     peer = PushPeer().start()
     sub = peer.subscription()          # {"endpoint": "http://127.0.0.1:PORT/push/…", "keys": {…}}
     peer.answer(410)                   # every push from now on; peer.answer(429, retry_after=7,
@@ -51,6 +56,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 URGENCIES = {"very-low", "low", "normal", "high"}
+
+# Every payload that reached a subscription of any peer in this process, for the end-of-session
+# privacy check. `body` is the decrypted payload, or None with `error` when it did not decrypt.
+WITNESSED: list[Witnessed] = []
+_witness_lock = threading.Lock()
 TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -77,6 +87,29 @@ class Received:
     @property
     def json(self):
         return json.loads(self.body)
+
+
+@dataclass
+class Witnessed:
+    endpoint: str
+    status: int | str  # what the peer answered (201, 410, "hang" …)
+    body: bytes | None
+    error: str | None = None
+
+
+def witness(endpoint: str, sub: _Sub, body: bytes, status: int | str) -> None:
+    try:
+        plain, error = decrypt(body, sub), None
+    except Exception as e:  # a test of a bad sender: nothing readable went out
+        plain, error = None, f"{type(e).__name__}: {e}"
+    with _witness_lock:
+        WITNESSED.append(Witnessed(endpoint, status, plain, error))
+
+
+def decrypt(body: bytes, sub: _Sub) -> bytes:
+    return http_ece.decrypt(
+        body, private_key=sub.private_key, auth_secret=sub.auth, version="aes128gcm"
+    )
 
 
 @dataclass
@@ -266,6 +299,11 @@ class PushPeer:
                 self._arrived.notify_all()
             return web.Response(status=201)
         rule = self._pick(endpoint)
+        with self._lock:
+            known = self._subs.get(token)
+        if known is not None:
+            answer = 201 if rule is None else (rule.status or "hang")
+            witness(endpoint, known, body, answer)
         if rule is not None and rule.status == 0:
             # hang: the sender's timeout must end this; stop() releases it
             hanging = asyncio.get_running_loop().create_future()
@@ -312,9 +350,7 @@ class PushPeer:
         if len(body) > 4096:
             raise _Reject(413, "payload too large")
         try:
-            plain = http_ece.decrypt(
-                body, private_key=sub.private_key, auth_secret=sub.auth, version="aes128gcm"
-            )
+            plain = decrypt(body, sub)
         except Exception as e:
             raise _Reject(400, f"cannot decrypt: {e}") from e
         return Received(

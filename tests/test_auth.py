@@ -18,6 +18,7 @@ GOOD = {
     "display_name": "Sol",
     "password": "min katt heter pus",
     "birth_year": "2006",
+    "privacy": "yes",  # "I have read how Stegvis handles my data"
 }
 
 

@@ -80,6 +80,9 @@ def test_an_admin_creates_an_office_and_a_counsellor_who_sets_their_own_password
     assert db.session.scalar(select(User.role).where(User.username == "vera.v")) == Role.COUNSELLOR
     newcomer.post_form("/reset", {"username": "vera.v", "code": code, "password": NEW})
     newcomer.login("vera.v", NEW)
+    first = newcomer.get("/groups")
+    assert first.status_code == 302 and "/privacy/changes" in first.location  # read it first
+    newcomer.post_form("/privacy/acknowledge")
     assert newcomer.get("/groups").status_code == 200
 
 
@@ -133,6 +136,7 @@ def test_a_mentor_invitation_link_creates_one_mentor_account_once(make_client):
     path = link.removeprefix("http://localhost")
     assert mentor.get(path).status_code == 200
     form = {"username": "mentor.mo", "display_name": "Mo", "password": "mentor med lang frase"}
+    form["privacy"] = "yes"  # the privacy notice, read and ticked
     assert mentor.post_form(path, form).status_code == 302
     assert db.session.scalar(select(User.role).where(User.username == "mentor.mo")) == Role.MENTOR
     assert late.get(path).status_code == 404

@@ -62,6 +62,7 @@ def test_a_join_link_leads_a_visitor_through_sign_up_into_the_group(client):
             "display_name": "Ny",
             "password": "min katt heter pus",
             "birth_year": "2006",
+            "privacy": "yes",
         },
     )
     assert f"/join?code={group.invite_code}" in signup.headers["Location"]

@@ -155,6 +155,21 @@ def test_a_revision_can_be_brought_back(kari):
     assert "newest" in texts
 
 
+def test_the_owner_can_delete_the_earlier_versions_and_keep_the_entry(kari):
+    entry = post_entry(kari, text="first").get_json()
+    kari.send_json("PATCH", f"/api/v1/entries/{entry['id']}", {"text": "second"})
+    kari.send_json(
+        "PATCH",
+        f"/api/v1/entries/{entry['id']}",
+        {"text": "third", "based_on": entry["updated_at"]},
+    )
+    assert kari.get(f"/api/v1/entries/{entry['id']}/revisions").get_json() != []
+    response = kari.send_json("DELETE", f"/api/v1/entries/{entry['id']}/revisions")
+    assert response.status_code == 204
+    assert kari.get(f"/api/v1/entries/{entry['id']}/revisions").get_json() == []
+    assert kari.get(f"/api/v1/entries/{entry['id']}").get_json()["text"] == "third"
+
+
 def test_goals_and_steps_are_idempotent_and_steps_can_be_ticked_and_reordered(kari):
     goal_id = new_id()
     goal = kari.send_json(

@@ -156,6 +156,14 @@ def test_editing_an_entry_keeps_earlier_versions_and_can_bring_one_back(client, 
     assert response.status_code == 302
     db.session.expire_all()
     assert entry.text == "First words"
+    response = client.post_form(f"/journal/entries/{entry.id}/revisions/forget")
+    assert response.status_code == 302
+    assert (
+        db.session.scalar(select(EntryRevision).where(EntryRevision.entry_id == entry.id)) is None
+    )
+    assert 'id="h-revisions"' not in client.get(f"/journal/entries/{entry.id}").get_data(
+        as_text=True
+    )
 
 
 def test_deleting_an_entry(client, me):

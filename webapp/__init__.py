@@ -37,10 +37,12 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from webapp import i18n
+    from webapp.cookies import VerifiedOnceSessionInterface
     from webapp.extensions import babel, csrf, db, end_read_only_transaction, login_manager, migrate
     from webapp.services import logins
 
     db.init_app(app)
+    app.session_interface = VerifiedOnceSessionInterface()
     # Teardowns run last-registered first: this one sees the session before db.init_app's
     # closes it.
     app.teardown_appcontext(end_read_only_transaction)
@@ -70,12 +72,13 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints.main import bp as main
     from webapp.blueprints.me import bp as me
     from webapp.blueprints.nudges import bp as nudges
+    from webapp.blueprints.privacy import bp as privacy
     from webapp.blueprints.push import bp as push
     from webapp.blueprints.sessions import bp as sessions
     from webapp.blueprints.sharing import bp as sharing
 
     blueprints = (main, auth, me, groups, journal, inbox, sharing, push, nudges, sessions, help_)
-    for bp in (*blueprints, admin, api):
+    for bp in (*blueprints, privacy, admin, api):
         app.register_blueprint(bp)
 
 
@@ -88,6 +91,8 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from webapp import commands, worker
+    from webapp.services import retention
 
     commands.init_app(app)
     worker.init_app(app)
+    retention.init_app(app)

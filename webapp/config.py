@@ -33,11 +33,13 @@ def from_environment() -> dict:
         "SIGNUP_MIN_AGE": int(os.environ.get("SIGNUP_MIN_AGE", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "VOICE_DIR": os.environ.get("VOICE_DIR", str(INSTANCE / "voice")),
+        "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(INSTANCE / "exports")),
         "NUDGE_LATE_DROP_MINUTES": int(os.environ.get("NUDGE_LATE_DROP_MINUTES", "180")),
         "WORKER_LEASE_SECONDS": int(os.environ.get("WORKER_LEASE_SECONDS", "120")),
         "WORKER_BATCH": int(os.environ.get("WORKER_BATCH", "500")),
         "WORKER_POLL_SECONDS": float(os.environ.get("WORKER_POLL_SECONDS", "15")),
         "NUDGE_SENDER": os.environ.get("NUDGE_SENDER", "webapp.services.push:send"),
+        "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER", ""),
         **_push_settings(),
     }
 
@@ -83,10 +85,16 @@ DEFAULTS = {
     "CODE_MAX_FAILURES": 10,  # wrong group or session join codes, per account and window
     "CODE_MAX_FAILURES_PER_IP": 30,
     "SIGNUP_MIN_AGE": 15,
+    # Who is responsible for the data (behandlingsansvarlig), named in the privacy notice, e.g.
+    # "NAV Øygarden". Empty: "the NAV office or municipality that runs your group", translated.
+    "PRIVACY_CONTROLLER": "",
     "HTTPS": False,
     "TRUSTED_PROXIES": 0,
     "DEMO_PASSWORD": "stegvis-demo",
     "VOICE_DIR": str(INSTANCE / "voice"),
+    # "Download my data" zips (webapp/services/exports.py): outside the web root, random names,
+    # gone 24 hours after they are ready.
+    "EXPORT_DIR": str(INSTANCE / "exports"),
     # Three minutes of Opus at ~48 kbit/s is about 1.1 MB; leave room for other codecs.
     "VOICE_MAX_BYTES": 5 * 1024 * 1024,
     "VOICE_MAX_SECONDS": 180,
@@ -125,6 +133,12 @@ DEFAULTS = {
     "NUDGE_SENDER": "webapp.services.push:send",
     # Test hook only: seconds the worker waits after claiming a batch (to kill it mid-batch).
     "WORKER_PAUSE_AFTER_CLAIM": 0.0,
+    # Retention (webapp/services/retention.py), for offices without rules of their own:
+    # participants' and mentors' accounts unused this long are deleted (0 = never), with a
+    # warning this many days before; a group's session boards this long after its last session.
+    "RETENTION_INACTIVE_MONTHS": 24,
+    "RETENTION_WARN_DAYS": 30,
+    "RETENTION_BOARD_DAYS": 90,
 }
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+from functools import cache
 
 import psycopg
 from flask_babel import Babel
@@ -10,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from psycopg.pq import TransactionStatus
+from psycopg.rows import namedtuple_row
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +43,61 @@ def pure_read(statement):
     with side effects, no FOR UPDATE): a transaction that ran only such statements ends with
     COMMIT without asking the database whether it wrote (see end_read_only_transaction)."""
     return statement.execution_options(stegvis_pure_read=True)
+
+
+def read_alone(statement, params: dict) -> list:
+    """All rows of one pure_read statement, run in autocommit on a connection of its own, outside
+    the request's session. For the hottest read only (journal.entry_rows_page_for_token), which
+    needs nothing else from the database.
+
+    A single statement is atomic and sees one snapshot without a transaction around it; run
+    through the session it would cost three round trips on PostgreSQL (BEGIN, the statement,
+    COMMIT at the end of the request) instead of one. On PostgreSQL it goes to psycopg directly
+    (see _read_on_psycopg); elsewhere through SQLAlchemy Core.
+    """
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        return _read_on_psycopg(engine, statement, params)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(statement, params).all()
+
+
+@cache
+def _postgresql_sql(statement, dialect) -> str:
+    """The statement compiled once, with its bind parameters as psycopg's %(name)s."""
+    compiled = statement.compile(dialect=dialect)
+    if any(bind.value is not None for bind in compiled.binds.values()):
+        raise ValueError("read_alone takes bindparam()s without values, bound at each call")
+    return compiled.string
+
+
+def _read_on_psycopg(engine, statement, params: dict) -> list:
+    """The statement's rows straight from a pooled psycopg connection, as named tuples.
+
+    SQLAlchemy's execution and result machinery (its isolation-level switch, execution context,
+    cursor description and row processing) cost about as much CPU as the rest of the request;
+    the values are the same without it, since psycopg already returns aware datetimes and
+    the statement has no other typed columns. So SQLAlchemy only compiles the statement, once,
+    and lends the connection. psycopg prepares it on the server (prepare=True), which keeps it
+    for the connection's life as no ROLLBACK comes in autocommit. Not seen by SQLAlchemy's
+    statement events (tests/test_perf_hot_paths.py counts it in libpq's trace instead).
+    """
+    sql = _postgresql_sql(statement, engine.dialect)
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.dbapi_connection
+        driver.autocommit = True  # a pooled connection comes back idle: rolled back at checkin
+        try:
+            cursor = driver.cursor(row_factory=namedtuple_row)
+            return cursor.execute(sql, params, prepare=True).fetchall()
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
+    except psycopg.OperationalError:
+        pooled.invalidate()  # a lost connection must not go back to the pool
+        raise
+    finally:
+        pooled.close()
 
 
 @event.listens_for(Engine, "begin")

@@ -39,7 +39,7 @@ from sqlalchemy.orm import joinedload
 from webapp.extensions import db
 from webapp.models import Delivery, DeliveryKind, DeliveryStatus, NotificationKind
 from webapp.models.base import utcnow
-from webapp.services import scheduling
+from webapp.services import exports, retention, scheduling
 
 log = logging.getLogger("stegvis.worker")
 
@@ -155,6 +155,9 @@ INBOX_TITLES = {
     NotificationKind.STRENGTH_WORD: lambda: _("You got a strength word"),
     NotificationKind.SHARED: lambda: _("Something new was shared with you"),
     NotificationKind.LINK_REQUEST: lambda: _("A suggestion for a mentor"),
+    NotificationKind.EXPORT_READY: lambda: _("Your download is ready"),
+    NotificationKind.NEW_MEMBER: lambda: _("Someone joined your group"),
+    NotificationKind.RETENTION_WARNING: lambda: _("Your account will be deleted soon"),
 }
 
 
@@ -308,6 +311,7 @@ def run_once(now: datetime | None = None) -> Stats:
     now = now or utcnow()
     stats.scheduled = scheduling.schedule(now)
     stats.dropped = scheduling.drop_late(now)
+    exports.claim_and_build(now)  # "download my data": builds what was asked for
     db.session.commit()
     pause = float(config.get("WORKER_PAUSE_AFTER_CLAIM") or 0)
     while True:
@@ -320,6 +324,7 @@ def run_once(now: datetime | None = None) -> Stats:
         if pause:
             clock.sleep(pause)  # test hook: lets a test kill the worker holding a claim
         deliver(token, ids, stats)
+    retention.run_daily(now)  # once a day, by whichever worker claims the day first
     return stats
 
 
@@ -348,6 +353,8 @@ def run_forever(app: Flask) -> None:
             while not stopping and waited < app.config["WORKER_POLL_SECONDS"]:
                 clock.sleep(0.5)
                 waited += 0.5
+                if exports.waiting(app):  # "download my data" starts within a second
+                    break
 
 
 def init_app(app: Flask) -> None:

@@ -16,8 +16,12 @@ from .helpers import choose_large_text, log_in
 SCREENS = [
     ("login", None, "/login"),
     ("signup", None, "/signup"),
+    ("privacy", None, "/privacy"),
+    ("accessibility", None, "/accessibility"),
     ("home-participant", "deltaker1", "/"),
     ("me", "deltaker1", "/me"),
+    ("privacy-participant", "deltaker1", "/privacy"),
+    ("privacy-changes", "deltaker1", "/privacy/changes"),
     ("group", "deltaker1", "/group"),
     ("counsellor-group", "veileder1", "/groups/{group_id}"),
     ("admin", "admin", "/admin"),

@@ -8,6 +8,7 @@ error after a bad submit, a fresh reset code, a new mentor link.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -20,6 +21,8 @@ from .helpers import (
     path_of,
     submit,
 )
+
+FOURTEEN = str(date.today().year - 14)  # under the sign-up age: a guardian must agree
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,83 @@ def first_mentor_link(name: str) -> Visit:
     return Visit(name, go)
 
 
+def retention_after_a_purge(page, server):
+    """The retention settings with a recent clean-up in the list (counts only)."""
+    from webapp.services import retention
+
+    with server.app.app_context():
+        retention.purge(trigger="command")
+    response = page.goto(server.url + "/admin/retention")
+    assert response.status == 200, page.url
+
+
+def my_export(state: str) -> Visit:
+    """/me/export as it first looks (no file yet), while the file is being made (after the
+    button), and when it is ready (the test plays the worker)."""
+
+    def go(page, server):
+        from sqlalchemy import delete, select
+
+        from webapp.extensions import db
+        from webapp.models import DataExport, User
+        from webapp.services import exports
+
+        with server.app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.username == "deltaker1"))
+            if state == "start":
+                db.session.execute(delete(DataExport).where(DataExport.user_id == user_id))
+                db.session.commit()
+        page.goto(server.url + "/me/export")
+        if state == "waiting":
+            response = submit(page, "[data-export-start]")
+            assert response.status == 200 and page.is_visible("progress")
+        if state == "ready":
+            with server.app.app_context():
+                exports.claim_and_build()
+                db.session.remove()
+            page.reload()
+            assert page.is_visible("[data-export-download]")
+
+    return Visit(f"/me/export ({state})", go)
+
+
+def my_access_log(page, server):
+    """The access log with every kind of line: the demo mentor's view of a shared goal, a
+    password code the counsellor made, and a guardian's consent the counsellor wrote down."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import GuardianConsent, User
+    from webapp.services import invites
+
+    with server.app.app_context():
+        me = db.session.scalar(select(User).where(User.username == "deltaker1"))
+        vera = db.session.scalar(select(User).where(User.username == "veileder1"))
+        if db.session.scalar(select(GuardianConsent.id).where(GuardianConsent.user_id == me.id)):
+            return opened("/me/access-log").go(page, server)
+        invites.issue_reset_code(me, vera, tell=False)
+        db.session.add(
+            GuardianConsent(
+                user_id=me.id,
+                guardian_name="Hanne Berg",
+                given_on=date.today(),
+                recorded_by_id=vera.id,
+            )
+        )
+        db.session.commit()
+    opened("/me/access-log").go(page, server)
+
+
+def add_a_participant(page, server):
+    """The page after adding a participant: the one-time code to hand over."""
+    page.goto(f"{server.url}/groups/{server.group_id}/members/new")
+    page.fill("#f-display_name", "Ny deltaker")
+    page.fill("#f-username", f"ny-{uuid.uuid4().hex[:8]}")
+    page.fill("#f-birth_year", "2008")
+    response = submit(page, "main form button[type=submit]")
+    assert response.status == 200 and page.is_visible("main .code"), page.inner_text("main")
+
+
 def link_a_mentor_page(page, server):
     """The counsellor's "Link a mentor" page, reached from the group's member list."""
     page.goto(f"{server.url}/groups/{server.group_id}")
@@ -222,6 +302,30 @@ def my_shares_page(page, server):
     assert page.goto(server.url + "/shares").status == 200
 
 
+def privacy_changes_to_read(page, server):
+    """The changes page as someone sees it who has not read the notice yet (their record is
+    taken away here; the next visit, privacy_read, puts it back by pressing the button)."""
+    from sqlalchemy import delete, select
+
+    from webapp.extensions import db
+    from webapp.models import PrivacyAcknowledgement, User
+
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "deltaker1"))
+        db.session.execute(
+            delete(PrivacyAcknowledgement).where(PrivacyAcknowledgement.user_id == user_id)
+        )
+        db.session.commit()
+    response = page.goto(server.url + "/privacy/changes?next=/journal")
+    assert response.status == 200 and page.is_visible("form[action='/privacy/acknowledge']")
+
+
+def privacy_read(page, server):
+    """ "I have read it" on the changes page leads on to where the person was going."""
+    response = submit(page, "form[action='/privacy/acknowledge'] button[type=submit]")
+    assert response.status == 200 and path_of(page.url) == "/journal", page.url
+
+
 ANONYMOUS = [
     opened("/login"),
     after_submit(
@@ -238,6 +342,9 @@ ANONYMOUS = [
     opened("/offline"),
     opened("/no-such-page", 404),
     opened("/mentor/not-a-real-token", 404),
+    opened("/privacy"),
+    opened("/accessibility"),
+    opened("/goodbye"),
 ]
 
 PARTICIPANT = [
@@ -273,6 +380,14 @@ PARTICIPANT = [
     opened("/inbox"),
     first_mentor_link("/mentor-links/<id> (participant)"),
     opened("/me/strengths"),
+    Visit("/me/access-log", my_access_log),
+    my_export("start"),
+    my_export("waiting"),
+    my_export("ready"),
+    opened("/me/delete"),
+    after_submit(  # without a password: nothing is deleted, nothing counts as a wrong try
+        "/me/delete without the password", "/me/delete", "main form button[type=submit]", 400
+    ),
     opened("/group"),
     journal_page("/share/entry/<id> (the share sheet)", "/share/entry/{entry}"),
     journal_page("/share/goal/<id> (the share sheet)", "/share/goal/{goal}"),
@@ -293,11 +408,16 @@ PARTICIPANT = [
     opened("/me"),
     Visit("/me with devices that get notifications and the notifications card", me_with_push),
     opened("/me/notifications"),
+    opened("/privacy"),
+    opened("/privacy/changes"),
+    Visit("/privacy/changes (not read yet)", privacy_changes_to_read),
+    Visit("/privacy/changes, then I have read it", privacy_read),
     Visit("/me/notifications after a reminder without days", own_nudge_without_days),
 ]
 
 COUNSELLOR = [
     opened("/groups"),
+    opened("/admin/retention"),
     after_submit(
         "/groups after a failed create-group submit",
         "/groups",
@@ -311,6 +431,15 @@ COUNSELLOR = [
         200,
     ),
     opened("/groups/{group_id}"),
+    opened("/groups/{group_id}/members/new"),
+    after_submit(
+        "/groups/<id>/members/new for a 14-year-old without a guardian's consent",
+        "/groups/{group_id}/members/new",
+        "main form button[type=submit]",
+        400,
+        {"#f-display_name": "Ung", "#f-username": "ung-uten-samtykke", "#f-birth_year": FOURTEEN},
+    ),
+    Visit("/groups/<id>/members/new after adding someone (the code)", add_a_participant),
     after_submit(
         "/groups/<id> after pressing Reset code",
         "/groups/{group_id}",
@@ -323,6 +452,7 @@ COUNSELLOR = [
     Visit("/mentor-links/new (Link a mentor)", link_a_mentor_page),
     first_mentor_link("/mentor-links/<id> (counsellor)"),
     opened("/me"),
+    opened("/me/delete"),  # the only counsellor of the demo group: asked to hand it over
     opened("/reminders"),
     opened("/reminders/new"),
     after_submit(
@@ -338,6 +468,14 @@ COUNSELLOR = [
 
 ADMIN = [
     opened("/admin"),
+    Visit("/admin/retention (after a purge)", retention_after_a_purge),
+    after_submit(
+        "/admin/retention after a failed save",
+        "/admin/retention",
+        'form[action^="/admin/retention/"] button[type=submit] >> nth=0',
+        400,
+        {"input[name=warn_days] >> nth=0": "2"},
+    ),
     after_submit(
         "/admin after a failed create-office submit",
         "/admin",
@@ -363,6 +501,7 @@ ADMIN = [
 MENTOR = [
     opened("/"),
     opened("/mentor"),
+    opened("/privacy"),
     opened("/inbox"),
     first_mentor_link("/mentor-links/<id> (mentor)"),
     opened("/group"),

@@ -14,6 +14,7 @@ def fill_sign_up(page, username: str, display_name: str, password: str, birth_ye
     page.fill("#f-display_name", display_name)
     page.fill("#f-password", password)
     page.fill("#f-birth_year", birth_year)
+    page.check("#f-privacy")  # "I have read how Stegvis handles my data"
 
 
 def new_username() -> str:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Group, Membership, Role, User
+from webapp.services import members
 
 # No 0/O, 1/I/L: codes are read aloud and typed from a whiteboard.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -28,7 +29,17 @@ def find_open_by_code(raw: str) -> Group | None:
     )
 
 
-def join(user: User, group: Group, role: str = Role.PARTICIPANT) -> Membership:
+def join(
+    user: User,
+    group: Group,
+    role: str = Role.PARTICIPANT,
+    *,
+    tell: bool = True,
+    by: User | None = None,
+) -> Membership:
+    """The one way into a group (a code, a QR link, a session code, or a counsellor adding
+    someone). A new participant is announced to the group's counsellors (not to `by`, who added
+    them); `tell=False` is for test worlds and the demo, built as if they had always been."""
     existing = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
     )
@@ -37,6 +48,8 @@ def join(user: User, group: Group, role: str = Role.PARTICIPANT) -> Membership:
     membership = Membership(group=group, user_id=user.id, role=role)
     db.session.add(membership)
     db.session.flush()
+    if tell:
+        members.tell_counsellors(membership, by=by)
     return membership
 
 

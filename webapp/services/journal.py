@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from webapp.extensions import db, pure_read
+from webapp.extensions import db, pure_read, read_alone
 from webapp.models import Entry, EntryRevision, Goal, GoalStatus, Step, User, VoiceNote
 from webapp.models.base import utcnow
-from webapp.services import visibility
+from webapp.services import logins, visibility
 
 PAGE_SIZE = 20
 
@@ -217,6 +217,14 @@ def restore_revision(entry: Entry, revision: EntryRevision) -> None:
     db.session.delete(revision)
 
 
+def forget_revisions(entry: Entry) -> int:
+    """The owner's choice: earlier versions are kept to lose nothing, not forever against
+    their will. Returns how many went."""
+    gone = db.session.execute(delete(EntryRevision).where(EntryRevision.entry_id == entry.id))
+    db.session.expire(entry, ["revisions"])
+    return gone.rowcount
+
+
 def encode_cursor(entry: Entry | Row) -> str:
     raw = f"{entry.created_at.isoformat()}|{entry.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -259,12 +267,20 @@ def entries_page(
 
 
 @cache
-def _entry_rows_query(after_cursor: bool) -> Select:
-    """The statement behind entry_rows_page, built once per shape and bound per request: a
-    reused statement spares SQLAlchemy rebuilding it and recomputing its cache key each time."""
+def _login_and_entry_rows_query(after_cursor: bool) -> Select:
+    """The statement behind entry_rows_page_for_token, built once per shape and bound per request
+    (a reused statement spares SQLAlchemy rebuilding it and recomputing its cache key).
+
+    One statement, so one round trip: the live device session of the cookie's token (a CTE,
+    logins.live_logins), outer-joined to the newest entries visible to that session's person
+    (visibility.entry_rows_visible_to, with the person's id taken from the CTE). It gives one
+    row per entry, each carrying the login's columns, or a single row with the entry columns
+    NULL when there are no entries, or no row when the token has no live session.
+    """
+    login = logins.live_logins(bindparam("token_hash")).cte("login")
     entries, voice = Entry.__table__.c, VoiceNote.__table__.c
-    query = visibility.entry_rows_visible_to(
-        bindparam("viewer_id"),
+    page = visibility.entry_rows_visible_to(
+        select(login.c.user_id).scalar_subquery(),
         entries.id,
         entries.client_id,
         entries.mood,
@@ -278,26 +294,47 @@ def _entry_rows_query(after_cursor: bool) -> Select:
     )
     if after_cursor:
         when, ident = bindparam("after_when"), bindparam("after_id")
-        query = query.where(
+        page = page.where(
             or_(entries.created_at < when, and_(entries.created_at == when, entries.id < ident))
         )
-    query = query.order_by(entries.created_at.desc(), entries.id.desc()).limit(bindparam("n"))
+    page = (
+        page.order_by(entries.created_at.desc(), entries.id.desc())
+        .limit(bindparam("n"))
+        .subquery("page")
+    )
+    query = (
+        select(login.c.login_id, login.c.last_seen_at, login.c.user_id, login.c.role, page)
+        .select_from(login.outerjoin(page, true()))
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    )
     return pure_read(query)
 
 
-def entry_rows_page(
-    user: User, cursor: tuple[datetime, int] | None = None, limit: int = PAGE_SIZE
-) -> tuple[list[Row], str | None]:
-    """entries_page as plain rows, for the API list: the same entries in the same order, with
-    the voice note's mime, size and duration as voice_mime, voice_size, voice_duration_ms (None
-    when there is none). No ORM objects: the list is the hottest read of the app."""
-    params = {"viewer_id": user.id, "n": limit + 1}
+def entry_rows_page_for_token(
+    token: str, cursor: tuple[datetime, int] | None = None, limit: int = PAGE_SIZE
+) -> tuple[Row | None, list[Row], str | None]:
+    """(login, rows, next cursor) for the API list, in one round trip, without current_user.
+
+    `login` has login_id, last_seen_at, user_id and role of the token's live device session, or
+    is None; the caller must pass it to access.admit (which applies logins.still_live, so idle
+    sessions are refused and last_seen_at is kept) before it uses the rows. The rows are the
+    entries of entries_page, in the same order, as plain rows with the voice note's mime, size
+    and duration as voice_mime, voice_size, voice_duration_ms (None when there is none).
+    """
+    if not token:
+        return None, [], None
+    params = {"token_hash": logins.token_hash(token), "n": limit + 1}
     if cursor is not None:
         params["after_when"], params["after_id"] = cursor
-    rows = db.session.execute(_entry_rows_query(cursor is not None), params).all()
+    rows = read_alone(_login_and_entry_rows_query(cursor is not None), params)
+    if not rows:
+        return None, [], None
+    login = rows[0]
+    if login.id is None:  # a live login without entries (on this page)
+        return login, [], None
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+    return login, rows, (encode_cursor(rows[-1]) if more else None)
 
 
 # --- looking back ------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from webapp.extensions import db, pure_read
 from webapp.models import LoginFailure, LoginSession, PushSubscription, User
@@ -89,9 +89,49 @@ def load(token: str) -> User | None:
     if row is None:
         return None
     user, login_id, last_seen_at = row
+    if not still_live(login_id, user.id, last_seen_at):
+        return None
+    user.current_login_token = token
+    user.current_login_id = login_id
+    return user
+
+
+# The same rule, for a hot read that looks up its login in its own statement instead of through
+# Flask-Login's current_user (journal.entry_rows_page_for_token): live_logins() is _LIVE_LOGIN's
+# row without the ORM user, and still_live() is applied to it exactly as load() applies it.
+
+
+def token_hash(token: str) -> str:
+    """What login_sessions.token_hash holds for a device token."""
+    return _digest(token)
+
+
+def cookie_token() -> str:
+    """The device token in this request's session cookie: where Flask-Login keeps get_id() (it
+    reads the same key when it loads current_user; we give no remember-me cookie)."""
+    return session.get("_user_id") or ""
+
+
+def live_logins(digest) -> Select:
+    """Live device sessions (not ended) with this token_hash, and their person's id and role."""
+    return (
+        select(
+            LoginSession.id.label("login_id"),
+            LoginSession.last_seen_at,
+            LoginSession.user_id,
+            User.role,
+        )
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == digest, LoginSession.ended_at.is_(None))
+    )
+
+
+def still_live(login_id: int, user_id: int, last_seen_at: datetime) -> bool:
+    """False for a device session idle longer than LOGIN_IDLE_DAYS; else notes its use, at most
+    every SEEN_EVERY (a write and a commit of its own, so that a pure read stays one)."""
     now = utcnow()
     if now - last_seen_at > timedelta(days=current_app.config["LOGIN_IDLE_DAYS"]):
-        return None
+        return False
     if now - last_seen_at > SEEN_EVERY:  # do not write on every request
         db.session.execute(
             update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
@@ -99,13 +139,11 @@ def load(token: str) -> User | None:
         # The person's own activity clock (retention), and any warning about it is void.
         db.session.execute(
             update(User)
-            .where(User.id == user.id)
+            .where(User.id == user_id)
             .values(last_active_at=now, inactivity_warned_at=None)
         )
         db.session.commit()
-    user.current_login_token = token
-    user.current_login_id = login_id
-    return user
+    return True
 
 
 def end_current(user: User) -> None:

@@ -225,8 +225,9 @@ def _unread(last_view, last_reply):
 
 def inbox(mentor: User, limit: int = INBOX_SIZE) -> list[InboxItem]:
     """What participants shared with this mentor while the link stands: unread first, then by
-    the latest thing that happened (shared, or the participant's reply). One query for the list,
-    one per kind of item for the excerpts."""
+    the latest thing that happened (shared, or the participant's reply). One query for the list
+    and one for the owners' names. No item texts are loaded: the list shows who shared what
+    kind of item and when, never its words (DPIA F5: reading means opening, which is logged)."""
     last_reply, last_view = _last_reply_by_owner(), _last_view_by(mentor)
     unread = _unread(last_view, last_reply)
     activity = case(
@@ -236,12 +237,7 @@ def inbox(mentor: User, limit: int = INBOX_SIZE) -> list[InboxItem]:
     query = (
         visibility.mentor_inbox_of(mentor)
         .add_columns(unread.label("unread"), activity.label("activity"))
-        .options(
-            selectinload(Share.owner),
-            selectinload(Share.entry),
-            selectinload(Share.goal),
-            selectinload(Share.step),
-        )
+        .options(selectinload(Share.owner))
         .order_by(case((unread, 0), else_=1), activity.desc(), Share.id.desc())
         .limit(limit)
     )
@@ -271,16 +267,3 @@ def seen_by(owner: User, share: Share) -> datetime | None:
         .with_only_columns(func.max(ShareView.at))
         .where(ShareView.share_id == share.id, ShareView.viewer_id == share.mentor_id)
     )
-
-
-def excerpt(share: Share, length: int = 120) -> str:
-    """A short line of the item for a list: the title, or the start of what was written."""
-    if share.entry is not None:
-        text = " ".join((share.entry.text or "").split())
-    elif share.goal is not None:
-        text = share.goal.title
-    elif share.step is not None:
-        text = share.step.title
-    else:
-        text = ""
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

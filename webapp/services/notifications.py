@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from webapp.extensions import db
 from webapp.models import (
+    Group,
     LinkStatus,
     MentorLink,
     Notification,
@@ -178,7 +179,17 @@ def context_of(notices: list[Notification]) -> dict:
         )
         links = {link.id: link for link in db.session.scalars(query)}
     nudges = scheduling.inbox_sentences(n.id for n in notices if n.kind == scheduling.NUDGE_NOTICE)
-    return {"shares": shares, "links": links, "nudges": nudges}
+    return {"shares": shares, "links": links, "nudges": nudges, "groups": _group_names(notices)}
+
+
+def _group_names(notices: list[Notification]) -> dict[int, str]:
+    """The names of the groups that NEW_MEMBER notices point at (their thread is "group:<id>")."""
+    from webapp.services.members import group_id_of
+
+    ids = {group_id_of(n) for n in notices if n.kind == NotificationKind.NEW_MEMBER} - {None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Group.id, Group.name).where(Group.id.in_(ids))).all())
 
 
 def _item_words(kind: str | None) -> dict[str, str]:
@@ -210,6 +221,9 @@ def sentence(notice: Notification, me: User, context: dict) -> str:
     share = context["shares"].get(notice.share_id)
     link = context["links"].get(notice.link_id)
     kind = notice.kind
+    if name is None and kind == NotificationKind.REPLY:
+        # Replies are never anonymous: no actor means the account was deleted (the reply stays).
+        someone = _("Deleted user")
     who = name or someone
     if kind == NotificationKind.STRENGTH_WORD:
         if name is None:
@@ -243,6 +257,20 @@ def sentence(notice: Notification, me: User, context: dict) -> str:
             " tell your counsellor.",
             name=who,
         )
+    if kind == NotificationKind.RETENTION_WARNING:
+        return _(
+            "Your account had not been used for a long time, so it was going to be deleted."
+            " Now that you are back, it stays."
+        )
+    if kind == NotificationKind.NEW_MEMBER:
+        from webapp.services.members import group_id_of
+
+        group = context.get("groups", {}).get(group_id_of(notice))
+        if group is None:
+            return _("%(name)s joined your group", name=who)
+        return _("%(name)s joined %(group)s", name=who, group=group)
+    if kind == NotificationKind.EXPORT_READY:
+        return _("Your data is ready to download. The file is there for 24 hours.")
     if kind == "reminder":  # a reminder, also pushed: its words (a template or a counsellor's)
         return context.get("nudges", {}).get(notice.id) or _("A reminder for you")
     return _("Something new for you")
@@ -258,5 +286,8 @@ ICONS = {
     NotificationKind.LINK_ENDED: "heart-handshake",
     NotificationKind.HIDDEN: "eye-off",
     NotificationKind.REPORT: "flag",
+    NotificationKind.NEW_MEMBER: "user-plus",
+    NotificationKind.RETENTION_WARNING: "clock",
+    NotificationKind.EXPORT_READY: "download",
     "reminder": "bell",
 }

@@ -1,7 +1,7 @@
 """Who may see what: the one place that answers it. Routes ask here; they never decide."""
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from webapp.models import (
     Attendance,
@@ -11,12 +11,14 @@ from webapp.models import (
     Goal,
     Group,
     GroupSession,
+    GuardianConsent,
     LinkStatus,
     Membership,
     MentorInvite,
     MentorLink,
     Notification,
     Reply,
+    ResetCode,
     Role,
     SessionStatus,
     Share,
@@ -120,15 +122,16 @@ def entries_visible_to(user: User) -> Select[tuple[Entry]]:
     return select(Entry).where(Entry.owner_id == user.id)
 
 
-def entry_rows_visible_to(viewer: User | BindParameter, *columns) -> Select:
+def entry_rows_visible_to(viewer: User | ColumnElement, *columns) -> Select:
     """The entries of entries_visible_to as plain rows of `columns` (of the entries and voice_notes
     tables; the voice note is outer-joined), for reads that turn rows straight into JSON.
 
-    `viewer` may be a bind parameter standing for the viewer's user id: a hot path then builds
-    the query once and binds the logged-in user on each execution.
+    `viewer` may be an SQL expression standing for the viewer's user id (a bind parameter, or
+    the id of the live login found in the same statement): a hot path then builds the query
+    once and binds the logged-in user on each execution.
     """
     entries, voice = Entry.__table__, VoiceNote.__table__
-    owner = viewer if isinstance(viewer, BindParameter) else viewer.id
+    owner = viewer.id if isinstance(viewer, User) else viewer
     return (
         select(*columns)
         .select_from(entries.outerjoin(voice, voice.c.entry_id == entries.c.id))
@@ -266,6 +269,17 @@ def notifications_visible_to(user: User) -> Select[tuple[Notification]]:
 def share_views_of(user: User) -> Select[tuple[ShareView]]:
     """Who opened my shared items: only the owner reads this log."""
     return select(ShareView).where(ShareView.owner_id == user.id)
+
+
+def reset_codes_for(user: User) -> Select[tuple[ResetCode]]:
+    """Password codes made for my account (when, by whom, used or not): mine to read, in my
+    access log. Nobody else lists them; those who made one saw it once."""
+    return select(ResetCode).where(ResetCode.user_id == user.id)
+
+
+def guardian_consent_of(user: User) -> Select[tuple[GuardianConsent]]:
+    """The consent a counsellor recorded for me, if I was added younger than the sign-up age."""
+    return select(GuardianConsent).where(GuardianConsent.user_id == user.id)
 
 
 def participants_led_by(user: User) -> Select[tuple[User]]:

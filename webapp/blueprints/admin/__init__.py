@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.blueprints.admin import routes  # noqa: E402, F401
+from webapp.blueprints.admin import retention, routes  # noqa: E402, F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from webapp.blueprints.api import errors, routes  # noqa: E402, F401
+from webapp.blueprints.api import errors, exports, routes  # noqa: E402, F401

@@ -36,3 +36,24 @@ class ErrorDetailSchema(Schema):
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetailSchema)
     csrf_token = fields.String(metadata={"description": "Only on 401 from GET /session"})
+
+
+# --- "Download my data" (webapp/blueprints/api/exports.py) -------------------------------------
+
+
+class ExportRequestSchema(Schema):
+    fresh = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Make a new file even if a ready one is still there"},
+    )
+
+
+class ExportSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued | building | ready | failed"})
+    progress = fields.Integer(metadata={"description": "0–100"})
+    size = fields.Integer(metadata={"description": "Bytes, once ready"})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True, metadata={"description": "Ready until then"})
+    download_url = fields.String(allow_none=True, metadata={"description": "Once ready"})

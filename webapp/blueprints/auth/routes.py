@@ -16,9 +16,10 @@ from webapp.blueprints.auth.schemas import (
 )
 from webapp.extensions import db
 from webapp.forms import validate
+from webapp.headers import clear_this_device
 from webapp.models import Role, User
 from webapp.models.base import utcnow
-from webapp.services import access, invites, logins, passwords
+from webapp.services import access, invites, logins, passwords, privacy_notice
 
 
 def safe_next(target: str | None) -> str:
@@ -63,7 +64,10 @@ def login():
 def signup():
     errors, form = {}, {}
     if request.method == "POST":
-        form = {k: request.form.get(k, "") for k in ("username", "display_name", "birth_year")}
+        form = {
+            k: request.form.get(k, "")
+            for k in ("username", "display_name", "birth_year", "privacy")
+        }
         data, errors = validate(SignupSchema(), request.form.to_dict())
         if not errors:
             username = logins.normalise_username(data["username"])
@@ -79,6 +83,7 @@ def signup():
                 db.session.add(user)
                 db.session.flush()
                 logins.start(user)
+                privacy_notice.acknowledge(user)
                 db.session.commit()
                 return redirect(safe_next(request.args.get("next")))
         return render_template("auth/signup.html", errors=errors, form=form), 400
@@ -90,7 +95,7 @@ def signup():
 def logout():
     logins.end_current(current_user)
     db.session.commit()
-    return redirect(url_for("auth.login", bye=1))
+    return clear_this_device(redirect(url_for("auth.login", bye=1)))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -128,7 +133,7 @@ def mentor_signup(token: str):
         return render_template("auth/invite_gone.html"), 404
     errors, form = {}, {}
     if request.method == "POST":
-        form = {k: request.form.get(k, "") for k in ("username", "display_name")}
+        form = {k: request.form.get(k, "") for k in ("username", "display_name", "privacy")}
         data, errors = validate(MentorSignupSchema(), request.form.to_dict())
         if not errors:
             username = logins.normalise_username(data["username"])
@@ -147,6 +152,7 @@ def mentor_signup(token: str):
                 invite.used_at = utcnow()
                 invite.mentor_id = user.id
                 logins.start(user)
+                privacy_notice.acknowledge(user)
                 db.session.commit()
                 return redirect(url_for("main.home"))
         return render_template("auth/mentor_signup.html", errors=errors, form=form), 400

@@ -15,12 +15,22 @@ class LoginSchema(Schema):
     password = fields.String(required=True, error_messages=REQUIRED)
 
 
+READ_FIRST = _l("Tick the box to show you have read it.")
+
+
 class AccountSchema(Schema):
     """What every self-made account needs: a username, a name to show, a password."""
 
     username = Username(required=True, error_messages=REQUIRED)
     display_name = fields.String(required=True, error_messages=REQUIRED)
     password = fields.String(required=True, error_messages=REQUIRED)
+    # "I have read how Stegvis handles my data" (the privacy notice; recorded as acknowledged).
+    privacy = fields.String(required=True, error_messages={"required": READ_FIRST})
+
+    @validates("privacy")
+    def _privacy(self, value: str, **_kw) -> None:
+        if value != "yes":
+            raise ValidationError(READ_FIRST)
 
     @validates("display_name")
     def _display_name(self, value: str, **_kw) -> None:

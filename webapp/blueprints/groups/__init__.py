@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("groups", __name__)
 
-from webapp.blueprints.groups import routes  # noqa: E402, F401
+from webapp.blueprints.groups import api, routes  # noqa: E402, F401

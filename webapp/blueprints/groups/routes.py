@@ -1,17 +1,29 @@
 """Groups: participants join with a code or a QR link; counsellors create and lead them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import date
+from functools import partial
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.blueprints.groups import bp
-from webapp.blueprints.groups.schemas import GroupSchema, MentorInviteSchema
+from webapp.blueprints.groups.schemas import AddMemberSchema, GroupSchema, MentorInviteSchema
 from webapp.extensions import db
 from webapp.forms import validate
 from webapp.models import Group, Membership, Office, Role
 from webapp.models.base import utcnow
-from webapp.services import access, groups, invites, logins, mentoring, visibility
+from webapp.services import access, groups, invites, logins, members, mentoring, visibility
 
 COUNSELLOR = Role.COUNSELLOR
 
@@ -135,6 +147,61 @@ def _detail_page(group: Group, reset: dict | None = None):
 def detail(group_id: int):
     group = _managed(group_id)
     return _detail_page(group)
+
+
+ADD_FIELDS = ("display_name", "username", "birth_year", "guardian_name", "guardian_agreed_on")
+
+
+def add_member_from(group: Group, data: dict):
+    """Adds the participant from validated input; (Added, None) or (None, errors)."""
+    username = logins.normalise_username(data["username"])
+    taken = {"username": _("That username is taken. Try another one.")}
+    if members.username_taken(username):
+        return None, taken
+    guardian = None
+    if members.needs_guardian(data["birth_year"]):
+        guardian = members.Guardian(data["guardian_name"], data["guardian_agreed_on"])
+    try:
+        added = members.add_participant(
+            group,
+            current_user,
+            display_name=data["display_name"],
+            username=username,
+            guardian=guardian,
+        )
+    except members.UsernameTaken:
+        return None, taken
+    return added, None
+
+
+@bp.route("/groups/<int:group_id>/members/new", methods=["GET", "POST"])
+@access.role(COUNSELLOR)
+def add_member(group_id: int):
+    """A counsellor adds a participant (with a guardian's consent under the sign-up age) and
+    gets a one-time code to hand over, shown this once."""
+    group = _managed(group_id)
+    page = partial(
+        render_template,
+        "groups/add_member.html",
+        group=group,
+        min_age=members.MIN_AGE,
+        signup_age=current_app.config["SIGNUP_MIN_AGE"],
+        today=date.today().isoformat(),
+    )
+    if request.method == "GET":
+        return page(errors={}, form={})
+    form = {k: request.form.get(k, "") for k in ADD_FIELDS}
+    form["guardian_agreed"] = request.form.get("guardian_agreed", "")
+    data, errors = validate(AddMemberSchema(), form)
+    added = None
+    if not errors:
+        added, errors = add_member_from(group, data)
+    if errors:
+        return page(errors=errors, form=form), 400
+    db.session.commit()
+    response = make_response(page(errors={}, form={}, added=added))
+    response.headers["Cache-Control"] = "no-store"  # the code is shown once, never kept
+    return response
 
 
 @bp.post("/groups/<int:group_id>/members/<int:membership_id>/remove")

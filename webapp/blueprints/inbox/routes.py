@@ -117,12 +117,13 @@ def read_all():
 @bp.get("/mentor")
 @access.role(Role.MENTOR)
 def mentor():
+    """Who shared what kind of item, and when: never its words or mood (DPIA F5). Reading an
+    item means opening it, and every opening is in the owner's access log."""
     items = mentoring.inbox(current_user)
     return render_template(
         "inbox/mentor.html",
         items=items,
         unread=sum(1 for item in items if item.unread),
-        excerpt=mentoring.excerpt,
         kind_labels=_kind_labels(),
         people=[
             link.participant

@@ -262,6 +262,16 @@ def restore_revision(entry_id: int, revision_id: int):
     return redirect(url_for("journal.entry", entry_id=entry.id))
 
 
+@bp.post("/journal/entries/<int:entry_id>/revisions/forget")
+@access.role(PARTICIPANT)
+def forget_revisions(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    journal.forget_revisions(entry)
+    db.session.commit()
+    flash(_("The earlier versions are deleted."))
+    return redirect(url_for("journal.entry", entry_id=entry.id))
+
+
 @bp.post("/journal/entries/<int:entry_id>/voice/delete")
 @access.role(PARTICIPANT)
 def delete_voice(entry_id: int):

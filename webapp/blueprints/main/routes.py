@@ -22,6 +22,7 @@ SHELL = [
     "js/app.js",
     "js/dilemma.js",
     "js/live.js",
+    "js/logout.js",
     "js/outbox.js",
     "js/push.js",
     "js/recorder.js",

@@ -1,7 +1,8 @@
-"""The 'Me' tab: language, text size, devices and logging out."""
+"""The 'Me' tab: language, text size, devices and logging out; and the person's privacy: who
+has seen their things, downloading their data, deleting their account."""
 
 from flask import Blueprint
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
-from webapp.blueprints.me import routes  # noqa: E402, F401
+from webapp.blueprints.me import access_log, erasure, export, routes  # noqa: E402, F401

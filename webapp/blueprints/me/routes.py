@@ -6,6 +6,7 @@ from flask_login import current_user, logout_user
 
 from webapp.blueprints.me import bp
 from webapp.extensions import db
+from webapp.headers import clear_this_device
 from webapp.models import LoginSession
 from webapp.services import access, logins
 
@@ -27,7 +28,7 @@ def end_device(device_id: int):
     if device_id == current_user.current_login_id:
         logout_user()
         session.clear()
-        return redirect(url_for("auth.login"))
+        return clear_this_device(redirect(url_for("auth.login", bye=1)))
     flash(_("That device is logged out."))
     return redirect(url_for("me.index"))
 
@@ -39,4 +40,4 @@ def end_all_devices():
     db.session.commit()
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login", bye=1))
+    return clear_this_device(redirect(url_for("auth.login", bye=1)))

@@ -1,6 +1,7 @@
 // Stegvis in the browser: register the service worker and keep small page helpers in one place.
 
 import "./outbox.js";
+import { initLogout } from "./logout.js";
 import { initPush } from "./push.js";
 import { clearRecording, initReadAloud, initRecorders, takeRecording } from "./recorder.js";
 
@@ -40,6 +41,9 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Logging out sends what waits first (or says what would be lost) and clears this device.
+initLogout();
 
 // Pages read offline are personal. When nobody is logged in (after logout, or a login expired),
 // forget them on this device.

@@ -92,10 +92,20 @@ self.addEventListener("sync", (event) => {
   }));
 });
 
+// Logging out: forget every cache on this device (pages read offline, push words, the shell;
+// a new worker fills the shell again). The page deletes the outbox database and unregisters us.
+async function clearCaches() {
+  const names = await caches.keys();
+  await Promise.all(names.map((name) => caches.delete(name)));
+}
+
 // A page may ask the worker to flush (the same flush; a Web Lock keeps it to one at a time).
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "flush-outbox") {
     event.waitUntil(self.StegvisOutbox.flush().catch(() => {}));
+  } else if (event.data && event.data.type === "clear-device") {
+    const answer = () => event.ports[0] && event.ports[0].postMessage({ cleared: true });
+    event.waitUntil(clearCaches().catch(() => {}).then(answer));
   }
 });
 
