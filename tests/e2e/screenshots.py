@@ -22,9 +22,14 @@ SCREENS = [
     ("me", "deltaker1", "/me"),
     ("privacy-participant", "deltaker1", "/privacy"),
     ("privacy-changes", "deltaker1", "/privacy/changes"),
+    ("access-log", "deltaker1", "/me/access-log"),
+    ("export", "deltaker1", "/me/export"),
+    ("delete-account", "deltaker1", "/me/delete"),
     ("group", "deltaker1", "/group"),
     ("counsellor-group", "veileder1", "/groups/{group_id}"),
+    ("add-member", "veileder1", "/groups/{group_id}/members/new"),
     ("admin", "admin", "/admin"),
+    ("retention", "admin", "/admin/retention"),
 ]
 
 
