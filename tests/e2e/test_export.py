@@ -12,9 +12,18 @@ import zipfile
 from webapp.extensions import db
 from webapp.services import exports
 
-from .helpers import log_in, path_of, submit
+from .helpers import log_in, path_of, submit, wait_controlled
 
 PERSON = "deltaker7"
+
+
+CACHED_URLS = """async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  }
+  return urls;
+}"""
 
 
 def test_a_person_downloads_their_data_and_finds_their_entry(page, live_server, tmp_path):
@@ -26,6 +35,7 @@ def test_a_person_downloads_their_data_and_finds_their_entry(page, live_server, 
     submit(page, "#write form button[type=submit]")
 
     page.goto(base + "/me/export")
+    wait_controlled(page)  # the service worker sees the download too
     response = submit(page, "[data-export-start]")
     assert response.status == 200 and path_of(page.url) == "/me/export"
     # While it is being made: a progress bar the script keeps up to date.
@@ -46,6 +56,9 @@ def test_a_person_downloads_their_data_and_finds_their_entry(page, live_server, 
     assert download.suggested_filename.startswith("stegvis-data-")
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
+    # The service worker keeps pages to read offline, never the zip (it is "no-store").
+    kept = page.evaluate(CACHED_URLS)
+    assert kept and not [url for url in kept if "/download" in url]
 
     with zipfile.ZipFile(saved) as zf:
         names = set(zf.namelist())
