@@ -30,12 +30,10 @@ async function trimPages(cache) {
   for (const key of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(key);
 }
 
-// Only pages are kept for offline reading, and never what the server says not to store: a
-// download of someone's data (a zip, "no-store") must not stay on the phone after it expired.
+// Only pages (HTML) are kept for offline reading: a download of someone's data (a zip) must not
+// stay on the phone after it expired.
 function keepable(response) {
-  const type = response.headers.get("Content-Type") || "";
-  const control = response.headers.get("Cache-Control") || "";
-  return type.startsWith("text/html") && !/no-store/i.test(control);
+  return (response.headers.get("Content-Type") || "").startsWith("text/html");
 }
 
 // Pages: network first, so people see what is new; the last copy when offline.
