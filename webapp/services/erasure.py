@@ -88,8 +88,7 @@ def delete_account(user: User, *, reason: str) -> dict[str, int]:
         update(Report).where(Report.reporter_id == user_id).values(reporter_id=None, reason="")
     )
     # Throttling records are keyed by a hash of the username or by the id: they go too.
-    by_name = "u:" + logins._digest(user.username.lower())[:40]
-    throttle_keys = [by_name, f"code:u:{user_id}"]
+    throttle_keys = logins.throttle_keys_of(user)
     counts["login_failures"] = session.execute(
         delete(LoginFailure).where(LoginFailure.key.in_(throttle_keys))
     ).rowcount

@@ -312,7 +312,7 @@ def build(export_id: int, lease: datetime | None = None) -> bool:
     ready = notifications.notify(user.id, NotificationKind.EXPORT_READY, None)
     if ready is not None:
         ready.thread = "export"
-        ready.url = notifications._path("me.export")
+        ready.url = notifications.path("me.export")
     db.session.commit()
     return True
 

@@ -186,8 +186,17 @@ def active_devices(user: User) -> list[LoginSession]:
 # --- throttling of failed logins ---------------------------------------------------------------
 
 
+def _account_key(username: str) -> str:
+    return "u:" + _digest(username.lower())[:40]
+
+
 def _keys(username: str) -> tuple[str, str]:
-    return "u:" + _digest(username.lower())[:40], "ip:" + _digest(request.remote_addr or "?")[:40]
+    return _account_key(username), "ip:" + _digest(request.remote_addr or "?")[:40]
+
+
+def throttle_keys_of(user: User) -> list[str]:
+    """The failure records that name this person (login and join-code tries), not addresses."""
+    return [_account_key(user.username), f"code:u:{user.id}"]
 
 
 def _failures(key: str) -> int:
@@ -247,7 +256,7 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
 
 
 def _code_keys(user: User) -> tuple[str, str]:
-    return f"code:u:{user.id}", "code:ip:" + _digest(request.remote_addr or "?")[:40]
+    return throttle_keys_of(user)[1], "code:ip:" + _digest(request.remote_addr or "?")[:40]
 
 
 def codes_throttled(user: User) -> bool:

@@ -136,7 +136,7 @@ def tell_counsellors(membership: Membership, by: User | None = None) -> list[Not
         )
     ).all()
     joiner = db.session.get(User, membership.user_id)
-    url = notifications._path("groups.detail", group_id=membership.group_id)
+    url = notifications.path("groups.detail", group_id=membership.group_id)
     made = []
     for counsellor_id in counsellors:
         if by is not None and counsellor_id == by.id:

@@ -29,7 +29,7 @@ from webapp.services import scheduling, visibility
 PAGE = 50
 
 
-def _path(endpoint: str, **values) -> str:
+def path(endpoint: str, **values) -> str:
     """A path for the app to open; also outside a request (seed-demo, the worker)."""
     if has_request_context():
         return url_for(endpoint, **values, _external=False)
@@ -39,7 +39,7 @@ def _path(endpoint: str, **values) -> str:
 
 def _share_url(share_id: int) -> str:
     try:
-        return _path("sharing.item", share_id=share_id)
+        return path("sharing.item", share_id=share_id)
     except BuildError:  # the sharing blueprint is not registered (yet): same address
         return f"/shares/{share_id}"
 
@@ -64,11 +64,11 @@ def notify(
     if share is not None:
         thread, url = f"share:{share.id}", _share_url(share.id)
     elif link is not None:
-        thread, url = f"link:{link.id}", _path("inbox.link", link_id=link.id)
+        thread, url = f"link:{link.id}", path("inbox.link", link_id=link.id)
     elif kind == NotificationKind.STRENGTH_WORD:
-        thread, url = "strengths", _path("inbox.strengths")
+        thread, url = "strengths", path("inbox.strengths")
     else:
-        thread, url = "inbox", _path("inbox.index")
+        thread, url = "inbox", path("inbox.index")
     notice = Notification(
         user_id=recipient_id,
         kind=kind,
